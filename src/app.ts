@@ -1,0 +1,70 @@
+/**
+ * `buildApp(config, deps)`: the whole broker as a Fastify instance. It owns every Fastify option,
+ * so tests and production validate, log and limit exactly alike.
+ */
+import Fastify, { type FastifyInstance } from 'fastify'
+import type { Logger } from 'pino'
+import type { Config } from './config.js'
+import { createServices, type ServiceDeps, type Services } from './services.js'
+import { waitReady } from './store/redis.js'
+import { loggerOptions } from './logger.js'
+import requestContext from './plugins/request-context.js'
+import errorHandler from './plugins/error-handler.js'
+import { registerSwagger } from './plugins/swagger.js'
+import { healthRoutes } from './plugins/health.js'
+import { proxyPlugin } from './proxy/index.js'
+import { adminPlugin } from './admin/index.js'
+import { OdooErrorSchema } from './schemas/proxy.js'
+import { ProblemSchema } from './schemas/admin.js'
+import { randomToken } from './crypto/tokens.js'
+import { attachLinkData } from './link/attach.js'
+
+export interface AppDeps extends ServiceDeps {
+  /** A pino logger (tests pass one writing to a stream they read). */
+  logger?: Logger
+}
+
+declare module 'fastify' {
+  interface FastifyInstance { services: Services }
+}
+
+const REQUEST_ID = /^[A-Za-z0-9_-]{1,64}$/
+
+export async function buildApp (config: Config, deps: AppDeps = {}): Promise<FastifyInstance> {
+  const services = createServices(config, deps)
+  const app = Fastify({
+    ...(deps.logger !== undefined ? { loggerInstance: deps.logger } : { logger: loggerOptions(config.logLevel) }),
+    genReqId: (req) => {
+      const given = req.headers['x-request-id']
+      return typeof given === 'string' && REQUEST_ID.test(given) ? given : `req_${randomToken(12)}`
+    },
+    requestIdHeader: false,
+    bodyLimit: config.bodyLimitBytes,
+    requestTimeout: config.requestTimeoutMs,
+    connectionTimeout: config.requestTimeoutMs,
+    keepAliveTimeout: 10_000,
+    routerOptions: { maxParamLength: 100 },
+    onProtoPoisoning: 'error',
+    onConstructorPoisoning: 'error',
+    trustProxy: config.trustProxy,
+    return503OnClosing: true,
+    ajv: { customOptions: { removeAdditional: false, coerceTypes: false, allErrors: false } }
+  }) as unknown as FastifyInstance
+  services.log = app.log as unknown as Logger
+  // Start even when Redis is down: every check then fails closed and /ready says why.
+  await waitReady(services.redis).catch(err => app.log.warn({ err: (err as Error).message }, 'redis not ready at start'))
+  app.decorate('services', services)
+  app.addHook('onSend', async (req, reply) => { reply.header('x-request-id', req.id) })
+  app.addSchema(OdooErrorSchema)
+  app.addSchema(ProblemSchema)
+  await app.register(requestContext)
+  await app.register(errorHandler, { services })
+  await registerSwagger(app, config)
+  await app.register(healthRoutes, { services })
+  await app.register(proxyPlugin, { services, onClientCreated: attachLinkData(services) })
+  await app.register(adminPlugin, { services })
+  app.addHook('onClose', async () => {
+    if (services.ownsRedis) await services.redis.quit().catch(() => services.redis.disconnect())
+  })
+  return app
+}

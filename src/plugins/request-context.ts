@@ -1,0 +1,28 @@
+/** Per-request context the gate, handlers and error path share. */
+import type { FastifyInstance } from 'fastify'
+import fp from 'fastify-plugin'
+import type { AppError } from '../errors.js'
+
+export interface RequestContext {
+  rawBody: string
+  clientId: string | null
+  dbUuid: string | null
+  /** Security signal raised by the gate (for the detection rules). */
+  security: string | null
+  /** Link pages render their own error page. */
+  renderErrorPage: ((err: AppError, reference: string) => string) | null
+  startedAt: bigint
+}
+
+declare module 'fastify' {
+  interface FastifyRequest {
+    bsb: RequestContext
+  }
+}
+
+export default fp(async function requestContext (app: FastifyInstance) {
+  app.decorateRequest('bsb', null as unknown as RequestContext)
+  app.addHook('onRequest', async (req) => {
+    req.bsb = { rawBody: '', clientId: null, dbUuid: null, security: null, renderErrorPage: null, startedAt: process.hrtime.bigint() }
+  })
+}, { name: 'request-context' })

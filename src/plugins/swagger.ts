@@ -1,0 +1,26 @@
+/** OpenAPI generation from the route schemas (`npm run openapi` writes openapi.yaml). */
+import type { FastifyInstance } from 'fastify'
+import swagger from '@fastify/swagger'
+import type { Config } from '../config.js'
+
+export async function registerSwagger (app: FastifyInstance, config: Config): Promise<void> {
+  await app.register(swagger, {
+    openapi: {
+      openapi: '3.1.0',
+      info: {
+        title: 'banksync-broker',
+        version: '0.1.0',
+        description: 'Bank-synchronisation broker speaking the Odoo OdooFin protocol. `/proxy/*` endpoints always answer HTTP 200 with a JSON-RPC style envelope (`result` or `error`); every other surface uses real status codes and RFC 9457 problem details.'
+      },
+      servers: [{ url: config.publicUrl === '' ? 'http://127.0.0.1:3000' : 'http://127.0.0.1:3000' }],
+      components: { securitySchemes: { bearerAuth: { type: 'http', scheme: 'bearer', bearerFormat: 'JWT' } } },
+      tags: [
+        { name: 'odoo', description: 'The Odoo client protocol (signed with odoofin-* headers unless noted).' },
+        { name: 'admin', description: 'Ops administration (bearer JWT, role ops to write).' },
+        { name: 'support', description: 'Support look-ups (bearer JWT, role support or ops).' },
+        { name: 'ops', description: 'Health and metrics.' }
+      ]
+    },
+    refResolver: { buildLocalReference: (json, _baseUri, _fragment, i) => typeof json.$id === 'string' ? json.$id : `def-${i}` }
+  })
+}

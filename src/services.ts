@@ -1,0 +1,45 @@
+/**
+ * Everything a request needs, built once from the config and injected into the app: Redis and
+ * the stores on top of it, the secret box, the clock. Tests pass their own Redis and clock.
+ */
+import type { Logger } from 'pino'
+import type { Config } from './config.js'
+import { createRedis, type RedisClient } from './store/redis.js'
+import { createKeys } from './store/keys.js'
+import { createSecretBox } from './crypto/secret-box.js'
+import { createClientStore } from './store/clients.js'
+import { createSubscriptionStore } from './store/subscriptions.js'
+import { createExchangeTokens } from './store/exchange-tokens.js'
+import { createErrorRecords } from './support/references.js'
+import { createAudit } from './store/audit.js'
+import { createMetrics } from './support/metrics.js'
+
+export interface ServiceDeps {
+  redis?: RedisClient
+  now?: () => number
+}
+
+export function createServices (config: Config, deps: ServiceDeps = {}) {
+  const now = deps.now ?? Date.now
+  const redis = deps.redis ?? createRedis(config)
+  const keys = createKeys(config.keyPrefix)
+  const box = createSecretBox(config.encryptionKeys)
+  return {
+    config,
+    now,
+    redis,
+    ownsRedis: deps.redis === undefined,
+    keys,
+    box,
+    clients: createClientStore(redis, keys, box, config.tokens, now),
+    subscriptions: createSubscriptionStore(redis, keys, now),
+    exchangeTokens: createExchangeTokens(redis, keys, box, config.tokens.exchangeTtlSeconds),
+    errors: createErrorRecords(redis, keys),
+    audit: createAudit(redis, keys, now),
+    metrics: createMetrics(),
+    /** Set by the app once the logger exists. */
+    log: null as Logger | null
+  }
+}
+
+export type Services = ReturnType<typeof createServices>

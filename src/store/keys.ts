@@ -1,0 +1,68 @@
+/**
+ * The one module that knows the Redis key layout. Everything a request's gate needs lives under
+ * the database's hash tag `{d:<db_uuid>}`, so one Lua script reads it in one round trip, also on
+ * Redis Cluster. Every key has a TTL except where noted.
+ */
+
+export function createKeys (prefix: string) {
+  const db = (dbUuid: string): string => `${prefix}{d:${dbUuid}}`
+  const client = (clientId: string): string => `${prefix}{c:${clientId}}`
+  return {
+    /** HASH subscription of a database. TTL: until a year past its expiry (re-set by ops). */
+    subscription: (dbUuid: string) => `${db(dbUuid)}:sub`,
+    /** HASH client record (tokens, lock). TTL: refresh-token expiry + 30 days, renewed on rotation. */
+    client: (dbUuid: string, clientId: string) => `${db(dbUuid)}:cl:${clientId}`,
+    /** STRING db_uuid owning a client id. Same TTL as the client record. */
+    clientDb: (clientId: string) => `${client(clientId)}:db`,
+    /** SET of a database's client ids. No TTL: removed when the database's last client goes; members expire with their records and are pruned on read. */
+    dbClients: (dbUuid: string) => `${db(dbUuid)}:clients`,
+    /** HASH database-wide lock (locks every client of the database). No TTL: locks last until unlocked. */
+    dbLock: (dbUuid: string) => `${db(dbUuid)}:lock`,
+    /** STRING per-client request counter for the current minute. TTL 120 s. */
+    clientRate: (dbUuid: string, clientId: string, minute: number) => `${db(dbUuid)}:rate:${clientId}:${minute}`,
+    /** HASH link state of a client (provider, institution, encrypted connection). TTL as the client record. */
+    link: (dbUuid: string, clientId: string) => `${db(dbUuid)}:link:${clientId}`,
+    /** HASH accounts of a link. TTL as the client record. */
+    accounts: (dbUuid: string, clientId: string) => `${db(dbUuid)}:acc:${clientId}`,
+    /** ZSET ledger of an account's transactions (score = booking day number). TTL as the client record. */
+    ledger: (dbUuid: string, clientId: string, accountId: string) => `${db(dbUuid)}:ledger:${clientId}:${accountId}`,
+    /** HASH ledger entries by transaction id (encrypted JSON). TTL as the client record. */
+    ledgerItems: (dbUuid: string, clientId: string, accountId: string) => `${db(dbUuid)}:ledgeritems:${clientId}:${accountId}`,
+    /** HASH sync metadata of an account (cursor, last sync). TTL as the client record. */
+    syncState: (dbUuid: string, clientId: string, accountId: string) => `${db(dbUuid)}:sync:${clientId}:${accountId}`,
+    /** STRING single-use exchange token (JSON). TTL: EXCHANGE_TOKEN_TTL. */
+    exchangeToken: (tokenHash: string) => `${prefix}xt:${tokenHash}`,
+    /** HASH link-flow session (browser state). TTL 1 hour. */
+    linkSession: (sessionId: string) => `${prefix}ls:${sessionId}`,
+    /** STRING pointer from a provider's OAuth `state` to a link session. TTL 1 hour. */
+    consentState: (state: string) => `${prefix}cs:${state}`,
+    /** HASH error record behind a reference. TTL 90 days. */
+    error: (reference: string) => `${prefix}err:${reference}`,
+    /** ZSET a client's recent error references (score = ms). TTL 90 days, trimmed to 500. */
+    clientErrors: (clientId: string) => `${client(clientId)}:errors`,
+    /** STREAM security/audit events. No TTL: trimmed to ~100,000 entries and 180 days (MINID). */
+    audit: () => `${prefix}audit`,
+    /** STREAM a client's security events. Trimmed to ~1,000 entries. TTL 180 days. */
+    clientAudit: (clientId: string) => `${client(clientId)}:audit`,
+    /** SET client ids currently locked (ops listing). No TTL: members removed on unlock. */
+    lockedClients: () => `${prefix}locked`,
+    /** HASH phone verification of a database (encrypted phone, verified flag). No TTL: the registered phone is the account's recovery factor. */
+    phone: (dbUuid: string) => `${db(dbUuid)}:phone`,
+    /** HASH a pending SMS code (HMAC of the code, tries). TTL 600 s. */
+    smsCode: (scope: string) => `${prefix}sms:${scope}`,
+    /** STRING counters for detection rules and SMS sends. TTL = the rule's window. */
+    counter: (name: string) => `${prefix}cnt:${name}`,
+    /** STRING provider quota counters shared by instances. TTL = the quota window. */
+    quota: (name: string) => `${prefix}quota:${name}`,
+    /** STRING provider cool-down after a 429 (value = ISO time allowed again). TTL = Retry-After. */
+    cooldown: (scope: string) => `${prefix}cool:${scope}`,
+    /** STRING per-account sync mutex (owner token). TTL 60 s. */
+    syncLock: (dbUuid: string, clientId: string, accountId: string) => `${db(dbUuid)}:synclock:${clientId}:${accountId}`,
+    /** HASH institution catalogue entries and search index. TTL 2 days (refreshed on a schedule). */
+    catalogue: (part: string) => `${prefix}cat:${part}`,
+    /** Rate-limit counters of @fastify/rate-limit. TTL = the window. */
+    rateLimit: () => `${prefix}rl:`
+  }
+}
+
+export type Keys = ReturnType<typeof createKeys>
