@@ -51,12 +51,13 @@ async function report (s: Services, req: FastifyRequest, err: AppError, referenc
 }
 
 export async function sendError (s: Services, req: FastifyRequest, reply: FastifyReply, thrown: unknown): Promise<FastifyReply> {
-  const err = toAppError(thrown)
+  let err = toAppError(thrown)
+  const surface = surfaceOf(req.url)
+  if (surface === 'admin' && err.code === 'BSB_INVALID_REQUEST') err = new AppError('BSB_ADMIN_INVALID', err.context)
   const reference = newReference()
   await report(s, req, err, reference)
   reply.header('x-error-reference', reference)
   if (err.context.retryAfterSeconds != null) reply.header('retry-after', String(err.context.retryAfterSeconds))
-  const surface = surfaceOf(req.url)
   if (surface === 'proxy') {
     return reply.code(200).type('application/json; charset=utf-8').send(JSON.stringify(errorEnvelope(err, reference)))
   }

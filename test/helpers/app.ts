@@ -42,7 +42,8 @@ export interface TestApp {
   redis: Redis
   prefix: string
   logs: string[]
-  clock: { now: number }
+  /** Shift the app's clock: `clock.offset += ms`; `clock.now()` is the app's current time. */
+  clock: { offset: number, now: () => number }
   adminToken: (role?: AdminRole) => Promise<string>
 }
 
@@ -52,8 +53,8 @@ export async function buildTestApp (t: Teardown, env: Record<string, string> = {
   const redis = new Redis(REDIS_URL)
   const logs: string[] = []
   const logger = pino({ level: 'info' }, new Writable({ write (chunk, _enc, cb) { logs.push(String(chunk)); cb() } }))
-  const clock = { now: Date.now() }
-  const app = await buildApp(config, { logger, now: () => clock.now })
+  const clock = { offset: 0, now: () => Date.now() + clock.offset }
+  const app = await buildApp(config, { logger, now: clock.now })
   await app.ready()
   t.teardown(async () => {
     await app.close()

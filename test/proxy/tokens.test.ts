@@ -55,17 +55,17 @@ t.test('signed call succeeds; bad signature is error 100', async t => {
   const bad = await signedCall(h.app, '/proxy/v1/get_access_token', l, {}, { dbUuid: DB, tamper: b => b.replace('en_US', 'fr_BE') })
   t.equal(bad.body.error.code, 100)
   t.equal(bad.headers['x-error-reference'], bad.body.error.data.error_reference)
-  const stale = await signedCall(h.app, '/proxy/v1/get_access_token', l, {}, { dbUuid: DB, timestamp: Math.floor(Date.now() / 1000) - 301 })
+  const stale = await signedCall(h.app, '/proxy/v1/get_access_token', l, {}, { dbUuid: DB, timestamp: Math.floor(h.clock.now() / 1000) - 301 })
   t.equal(stale.body.error.code, 100, 'timestamp outside the 300 s window')
-  const fresh = await signedCall(h.app, '/proxy/v1/get_access_token', l, {}, { dbUuid: DB, timestamp: Math.floor(Date.now() / 1000) - 299 })
+  const fresh = await signedCall(h.app, '/proxy/v1/get_access_token', l, {}, { dbUuid: DB, timestamp: Math.floor(h.clock.now() / 1000) - 299 })
   t.ok(fresh.body.result, 'timestamp inside the window')
 })
 
 t.test('access token expiry: 101 on ordinary endpoints, never on get_access_token', async t => {
   const h = await setup(t)
   const l = await h.link()
-  h.clock.now += (h.config.tokens.accessTtlSeconds + 1) * 1000
-  const ts = Math.floor(h.clock.now / 1000)
+  h.clock.offset += (h.config.tokens.accessTtlSeconds + 1) * 1000
+  const ts = Math.floor(h.clock.now() / 1000)
   const renewed = await signedCall(h.app, '/proxy/v1/get_access_token', l, {}, { dbUuid: DB, timestamp: ts })
   t.type(renewed.body.result.access_token, 'string', 'expired access token accepted by get_access_token')
   t.not(renewed.body.result.access_token, l.accessToken)
@@ -74,8 +74,8 @@ t.test('access token expiry: 101 on ordinary endpoints, never on get_access_toke
 t.test('refresh token expiry: 102, renew_token rotates with a grace window', async t => {
   const h = await setup(t)
   const l = await h.link()
-  h.clock.now += (h.config.tokens.refreshTtlSeconds + 1) * 1000
-  const ts = Math.floor(h.clock.now / 1000)
+  h.clock.offset += (h.config.tokens.refreshTtlSeconds + 1) * 1000
+  const ts = Math.floor(h.clock.now() / 1000)
   const expired = await signedCall(h.app, '/proxy/v1/get_access_token', l, {}, { dbUuid: DB, timestamp: ts })
   t.equal(expired.body.error.code, 102)
   const renew = await signedCall(h.app, '/proxy/v1/renew_token', l, {}, { dbUuid: DB, timestamp: ts })
@@ -85,8 +85,8 @@ t.test('refresh token expiry: 102, renew_token rotates with a grace window', asy
   t.type(withNew.body.result.access_token, 'string', 'new refresh token signs, old access token in header')
   const withOld = await signedCall(h.app, '/proxy/v1/get_access_token', l, {}, { dbUuid: DB, timestamp: ts })
   t.type(withOld.body.result.access_token, 'string', 'previous refresh token still signs inside the grace window')
-  h.clock.now += (h.config.tokens.refreshGraceSeconds + 1) * 1000
-  const late = await signedCall(h.app, '/proxy/v1/get_access_token', l, {}, { dbUuid: DB, timestamp: Math.floor(h.clock.now / 1000) })
+  h.clock.offset += (h.config.tokens.refreshGraceSeconds + 1) * 1000
+  const late = await signedCall(h.app, '/proxy/v1/get_access_token', l, {}, { dbUuid: DB, timestamp: Math.floor(h.clock.now() / 1000) })
   t.equal(late.body.error.code, 100, 'previous refresh token refused after the grace window')
 })
 
