@@ -42,7 +42,7 @@ export interface ProviderModule<C = unknown> {
   sandbox: {
     /** Fastify plugin serving the provider's real API shape; register it with a prefix. */
     plugin: FastifyPluginAsync<SandboxOptions>
-    /** Credentials that the sandbox accepts (test keys only). */
-    credentials: () => C
+    /** Credentials that the sandbox mounted at `baseUrl` accepts (test keys only). */
+    credentials: (baseUrl: string) => C
   }
 }

@@ -13,10 +13,15 @@ import { createExchangeTokens } from './store/exchange-tokens.js'
 import { createErrorRecords } from './support/references.js'
 import { createAudit } from './store/audit.js'
 import { createMetrics } from './support/metrics.js'
+import { createQuotas } from './store/quotas.js'
+import { createProviderRegistry } from './providers/registry.js'
+import type { Dispatcher } from 'undici'
 
 export interface ServiceDeps {
   redis?: RedisClient
   now?: () => number
+  /** Outbound HTTP for provider adapters (tests pass a MockAgent for fault cases). */
+  dispatcher?: Dispatcher
 }
 
 export function createServices (config: Config, deps: ServiceDeps = {}) {
@@ -37,6 +42,8 @@ export function createServices (config: Config, deps: ServiceDeps = {}) {
     errors: createErrorRecords(redis, keys),
     audit: createAudit(redis, keys, now),
     metrics: createMetrics(),
+    quotas: createQuotas(redis, keys, now),
+    providers: createProviderRegistry(config, { dispatcher: deps.dispatcher, now }),
     /** Set by the app once the logger exists. */
     log: null as Logger | null
   }

@@ -42,7 +42,6 @@ async function main (): Promise<void> {
   const token = config.admin.secret !== null ? await mintAdminToken(config.admin, 'ops', 'npm-start', 86_400) : '(set ADMIN_JWT_SECRET)'
   say('')
   say(`banksync-broker is running at ${config.publicUrl} (providers: ${config.providerMode}, ${config.enabledProviders.join(', ')})`)
-  say(`  Demo Odoo database:  ${config.publicUrl}/demo`)
   say(`  Health / metrics:    ${config.publicUrl}/health  ${config.publicUrl}/metrics`)
   say(`  SMS sandbox outbox:  ${config.publicUrl}/sandbox/twilio/outbox`)
   say(`  Ops token (24 h):    ${token}`)

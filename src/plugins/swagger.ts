@@ -21,6 +21,8 @@ export async function registerSwagger (app: FastifyInstance, config: Config): Pr
         { name: 'ops', description: 'Health and metrics.' }
       ]
     },
+    // Sandboxes are test doubles of other companies' APIs, not part of our interface.
+    transform: ({ schema, url }) => ({ schema: url.startsWith('/sandbox/') ? { ...(schema ?? {}), hide: true } as typeof schema : schema, url }),
     refResolver: { buildLocalReference: (json, _baseUri, _fragment, i) => typeof json.$id === 'string' ? json.$id : `def-${i}` }
   })
 }

@@ -1,0 +1,40 @@
+/**
+ * SANDBOX-ONLY test material for the local Ponto Connect sandbox: its client credentials, its
+ * Ibanity application id (the webhook `aud`) and the RSA key that signs its webhooks (RS512).
+ * Never use these against the real Ibanity API.
+ */
+
+export const SANDBOX_CLIENT_ID = '1e60ce46-2359-4c95-978e-c7c07ba76a26'
+export const SANDBOX_CLIENT_SECRET = 'sandbox-ponto-secret-9f17245d-08c3-410b-9873-ad9ef75de31c'
+export const SANDBOX_APPLICATION_ID = '13faead1-2d4d-479c-aaca-b6c334e83630'
+export const SANDBOX_WEBHOOK_KID = 'banksync_sandbox_events_signature_1'
+
+export const SANDBOX_WEBHOOK_PRIVATE_KEY_PEM = `-----BEGIN PRIVATE KEY-----
+MIIEvQIBADANBgkqhkiG9w0BAQEFAASCBKcwggSjAgEAAoIBAQDHswaiUSbnDF8D
+zCCLOXBvenx32SmqjVVQfVzet0ncNiCCIm7xQTSwAT4KGnfJpeQKUSBY1Hl6W1IX
+b+c+2OSVGmq/ZmuIAXtixNmT1rDkpnaxMF10UJzVco8MzgJjSqSkoAZ6Dt/LX1gS
+lMoH6j+X3LIrNc5xEpCVX9BwZ5Fgvg/qPfukwGEYIk8B+cFEV7JfLlH8uJ2+aY1I
+Yf2TMKOBJkzJyNfITKoCrbwqq+hU55yEcBBk8PCJNwyc7n6hP3XqTv5E+5tQIepU
+8+hgHBNAHn6GW3cUUnQwvMZ7TAjxG/om0KG9y8MuuBXE9r4YInetS6Daj5lf1ZjG
+A3SRIWlBAgMBAAECggEADOpMpwnFkNLRgE7e2fI8jdEnpJ6kXbXnSx3YeET1X2sW
+viPY9fxoGmvyJbghgCac8XfetjADrUCjtgVUONHRMr1zIu7OTIz//FrL0Y5kgV0s
+tvfwS1n9UqamjsbyC5bjwAvjb1hv69i+OvFpgYqKU1mAImBH+jMfq7F3KxXfpph2
+8q60aStnD8PujK+rWKx/XEauQ3mdAM4hU2hwxsXDAs/kTQXwmGZMl0OJNRHsXJhP
+zlHrXZRVAFv4lD2X4Qz7ff3nhugMTi5SoHHYVAAIjRxj4N9UXqEyyEjXBAD9X19e
+mdkDf7S4RMKAlvEnnd4uZ1mCzZcSNlMMJYneab4NeQKBgQDkKG5xPxcfp91EIGpZ
+UQoBXNOj5ZZp24yP4yROMbI5nNg3mYvKbaPPXbpgulDmEZVEy6aC+aRb+bogapuW
+Vu3IVGzbwM5xXCBzmKZEt5b/RTqJaeKIE9sV1yXyQ0l16q/mO0W8TeBaJlHtAAE1
+BQZeg4kvRBrW+0YuUL+b5JXv1QKBgQDgEY7ZEvTUpnpbBegwse5pDss7DTSYbL7X
+y4KWwWeYk1itCTTUrfxqkhk6mxRoJ47WhV/X68kWYEIB5are8zPHMjOU1RNzkLuQ
+W9Fpr1Kz0QmlnFLtnXf6VKjHi2PiVkEyQeAohuNZPWHwwL8kkd5idIIUYunS8siV
+wj4FVQd1vQKBgEDVWGTn16tQKSkVyQKua5hth1p4gCB+mde9ZPCvYITMlAhgon+Y
+XkcrzC12ZEysTG1rLVrkk5brRL+3a5TyCMm3a+OaS0+dLT+L7htyy/6n7nVj2FJw
+yf3P0GGiSzqtwOQ8jZlvy8PyRa+CI9WsIt4ypIYA5VuXtZ6tpXUoJI8tAoGAM9ac
+D8h87/2b7RcOwsVHfPK5Pe4uLt1pwY8JpUsVZo0gRNgOau3dqeInCBH8xKPyPdsZ
+c2DPYufeHYY+49msLveES3iISYJAgoNbjXHMVmGUM8ZYwTRfH4Eakx/CegiuiKwI
+6hda3bh/wi01i4ZbxrdhqMnBgtY8ZblMk/s6AJkCgYEAic3dkLLSW5BShqaNWM46
+hHHnZqrBJRMUGjW4vm66wECZ98JmdJH8QYkbxA6Ff0V5vyL7FA1nygXEJJIfcOd2
+gil80qxowbhPPr88IojWyD02sukHusYXKQuPvT5SWHQd4E91E98J3xdG3IM0WYc0
+ptWj3Kf6Uaw8G9siLZ1rgp0=
+-----END PRIVATE KEY-----
+`

@@ -1,0 +1,90 @@
+/**
+ * SANDBOX-ONLY RSA test keys for the Salt Edge sandbox. Never use them against the real API:
+ * the client pair signs API requests, the "Salt Edge" pair signs the sandbox's callbacks.
+ */
+
+/** The sandbox app's private key (the adapter signs requests with it). */
+export const SANDBOX_CLIENT_PRIVATE_KEY = `-----BEGIN PRIVATE KEY-----
+MIIEvAIBADANBgkqhkiG9w0BAQEFAASCBKYwggSiAgEAAoIBAQC32wPjYy+T3hBa
+qseorHhisALGiRLLzX/s/zoAP0eklQv1Pc/ZOTjPaG4pUtp6UbOsRQYwMRjaTinP
+/wgW6jQHuKKguaT8WZzYxy8iEmp+E1BeMaa0WKpPzfRZzMTldFN0SPwKmM9iuolN
+c6IhqgFkODXk1rIP+xjr/KZeDdlihM4G7QLpuyeJnFnbmqSE5f6k1kltLq46AB49
+Zit39Mi42gYCmeNeKM0i9WV496cBG4DIbsjL5Y1So5oB5uREmo7lBe0rvm80s6Vc
+dkjXru7cmoCFJIDD+2Pj4swhebp8/+f0QcgGD1kqOnaJghZa4+2zY9pSiz0glNCn
+9SmhEzj5AgMBAAECggEABnT4Bd06w2cL/L0s8ibteuzKyilv+i2bSancgfv28ogk
+AX7EXRECBmG45bVh1CQoqtsJOLnOsUMHu6Ttpi1fOqqwtnOSoGSuyhuzs28BY7Be
+tRIqFEEdaRxW8azr+NF9KVMzW9VqSiG6NvjBx8wiTKBfPyxNmFtVkJsgxiKXIPsw
++WQH3etdLLze1iarmz4VA/CqUOvy2JUF5C3U5yLql9c9cyaQlIWI/JGFtxk+/kAh
+dnSD88TAgq/epZ43zyaOBzFtoHkYWo+cQ9iQYRNoHF/tA4AeD/xJ8pZo4CGJi5mL
+XnOnJliGuEs/hyrDw+9obfgeNiwn9FAnP1w3a4VSMQKBgQDuSu9mjaZqpUGxQyT4
+HT92lGvJWCvsAQvv3YqrLkKaZt6EGE+PAdr45WYZVKnIWkiG+6kzZN5Q1kzSRtZP
+30T0x3kWM7rnu6UuGe9i3F6s+DYF5f8RyDDaY9bO5MgR8j+ag2Sr/xu+zk1P4jRD
+JdFlUs/Hekhpc4KU0e0UOEqH8QKBgQDFhIQqUS7Z/nknaxe6gy+L/wtxfOhsjCMw
+3lL57kK/uCXhRpB8wPNVA7UcRgKIKPx3kqGHaXr2pIhZiQAZOljLNTtxRxkyHhd7
+CFG8NvttTvTj57FK/ZZaE34RudUpVxAcR44H0285HLZEWKmisM5BUVI/4v7BqTG0
+Mdo6OfkJiQKBgGNW1/Cf0qWY2QcF386TmtZbT4fzevP7B7fqWpm8QkXN5quY2una
+MygZsfOTaOg+QwgKt+HWBhwbCpGKuGM5x6xnz+HilONwRY8vfq1vAwUGwLa6yBfo
+pf0VLAK6O3HH1J4ccoaFZlKn/HD18yWfCWk9GaOmJbPYVLKnxTbttJxxAoGAPsc1
+srWG7KajH1I8gn17uUVg/7sxrH6GGNwxB1shQAppj8Z72gsBzD2XbNsbpudQBzlF
+ueJewNHevIZ8z4fp/Px4XjK44WMLF4G3aNkY5M85qs5TXYBoL00OvteP1snjRvm/
+POGI8mAb1nFPyXPkuoH8YG3nhuod8CYANI2Eh/ECgYAL/P9SRpPXyctoJz2HAU59
+selHMwSYoLl6gPFXdp6vqXtnIMFJ9IaGoT2jbWBHi4X15+rn0+tDlIqvouXJGgcc
+NZJzbSZeSOiBXgfCBpVttJbXzEysF/NE80RpFmEnaHDRI30tzEFQfijiJVU4K1Sq
+NANxT6Cj0Isp7aaHSn8Z/A==
+-----END PRIVATE KEY-----
+`
+
+/** Public half of the sandbox app's key, as if uploaded to the Salt Edge dashboard. */
+export const SANDBOX_CLIENT_PUBLIC_KEY = `-----BEGIN PUBLIC KEY-----
+MIIBIjANBgkqhkiG9w0BAQEFAAOCAQ8AMIIBCgKCAQEAt9sD42Mvk94QWqrHqKx4
+YrACxokSy81/7P86AD9HpJUL9T3P2Tk4z2huKVLaelGzrEUGMDEY2k4pz/8IFuo0
+B7iioLmk/Fmc2McvIhJqfhNQXjGmtFiqT830WczE5XRTdEj8CpjPYrqJTXOiIaoB
+ZDg15NayD/sY6/ymXg3ZYoTOBu0C6bsniZxZ25qkhOX+pNZJbS6uOgAePWYrd/TI
+uNoGApnjXijNIvVlePenARuAyG7Iy+WNUqOaAebkRJqO5QXtK75vNLOlXHZI167u
+3JqAhSSAw/tj4+LMIXm6fP/n9EHIBg9ZKjp2iYIWWuPts2PaUos9IJTQp/UpoRM4
++QIDAQAB
+-----END PUBLIC KEY-----
+`
+
+/** The sandbox's stand-in for Salt Edge's callback signing key. */
+export const SANDBOX_SALTEDGE_PRIVATE_KEY = `-----BEGIN PRIVATE KEY-----
+MIIEvAIBADANBgkqhkiG9w0BAQEFAASCBKYwggSiAgEAAoIBAQCcVTlnnBBi+i5n
+rhpvru1jAsVrH80hPrM8+ebTsxmkfl7pftLNhRrLCCBWDejO4FxL7OYHmkbjv4To
+75rvFo8ycxrfyrvJT70m+xjpVbp+HfSCNv5dcQ9rBZwHpdRUNuVFdIURSi+CAref
+0PD/0uIaUoOefTG2SpJpJc0T4YYyckhjmo5U0emtjNHiu3q6WGinxABu9CoBqdqz
+ChUgJ8hXKPQS7Iqv17cinvG6KNfUjcgxJGBjC29HRvde0bxNTeH7ii5zZNndePOi
+xvLWVHrPtl/w2eyR0YFHdKT5taQyf04/vf4Dtg1Ks+dogmSzWDUg3BaNfoi1YQwQ
+nz+f8V6BAgMBAAECggEABFNxZrYRWAPPQ+wz7BI9nGdHujqjjP90q0PJCOOkWoJq
+svBg+fHsd2DOsELrRco8k5dHGD/DJWs3zNBQi7wmk0FPJZExGBV+SPVaz54hLns6
+uF24NTK7N/1sP2Pt17S7LGxYgE16uhDELwZznMijnBHbdYfGV+KBYap7nci4U23+
+D+23XQbE+geMhtkUFbnbxlr8NQeBWoYWWcVP+lFOXBrdzmyAVrMF1N4ES1kc3RjI
+JAiqcp+BCrAZPmwqtk4Q2byAFJ3Cx2diqkaSPb5qQSwzwg/dOLx28ylmHQefmEzP
+YMPi5PsZCRhOy+H5Q6PBGM74YRu/h2klzp3UoO1BVwKBgQDSTLLkPXeqZ7OXQ2/g
+KyKNJU1DVByGRK8LLmUvl0Sb524YbjO+gNO5r9xoOazuBihq0FGVZaCWvk9TsMse
+hiVTyolUASVOxQ/lh1ojMtnfjhXN4pmw5aL6Opt1nlsvBM/X/4jYPt9rt5xGMQLT
+R1UoFMPJxZGWZ3dgAuWr/xZXzwKBgQC+TkW1a63QxSymD+3PYdWVdluOTp6ONOgN
+uH+qOkoyqQKm8s/7X+Cx3umd2TfpxtK7oYDrsvXeXcBiLUwezi1nVCyRuwpW6YVZ
+QQMBtQgfg6CUjy+/XSyqiPPTeDAXUMcm+hUmxpqiZPQ2inbdolt03TgbFI8xzjSZ
+YfrmmJ0orwKBgEDQDpo1L3o/N6Q4znQCF0X05xkHBTuEU4ZYqCrArg52hwHUhPID
+dj1WK9GbZOZ+01oIFfy7M4EB6iTa6d7gbQSj+SsAp2TdawbMbkVG2MsDWUj4u3E/
+dLk18s+PHH8jNoNVZ/FtfyINloYzeLFw3JfbvnOjBjmabboTaoFVvqcVAoGAS48+
+ZEMFt1+iU6j9bhrVN8vPnFgg4iule1Um80rDjQvH7st3wsIVr+nm7fKCHcMAhtkg
+G/VpY8nric+caprIMj+clpwiBdIgTQjgDbx4JjMX/gRAHAX9pxRLY0pUJd2/xP0E
+iunOGe5lfIZLncJJ98Oh9DaciFTsU34wpYAw3icCgYAA8++pOtyW1h0KRQja08DB
+6Gmx95JbxBF4Pj1NZi1eB7VKt/gtPo4N1N7v8Aw4h2b/6R4LkYdSaz/eLSMdnoWA
+SjSvGvgDPbo1H/vbIY8xfQeQ2ECTpofVsk7+Pk3iBo12RSeSsDVr5AbO4v0QIjb7
+BjYlSPDbR3rzR36B7wWM+Q==
+-----END PRIVATE KEY-----
+`
+
+/** Public half: what the adapter verifies sandbox callbacks with (real: Salt Edge's published key). */
+export const SANDBOX_SALTEDGE_PUBLIC_KEY = `-----BEGIN PUBLIC KEY-----
+MIIBIjANBgkqhkiG9w0BAQEFAAOCAQ8AMIIBCgKCAQEAnFU5Z5wQYvouZ64ab67t
+YwLFax/NIT6zPPnm07MZpH5e6X7SzYUaywggVg3ozuBcS+zmB5pG47+E6O+a7xaP
+MnMa38q7yU+9JvsY6VW6fh30gjb+XXEPawWcB6XUVDblRXSFEUovggK3n9Dw/9Li
+GlKDnn0xtkqSaSXNE+GGMnJIY5qOVNHprYzR4rt6ulhop8QAbvQqAanaswoVICfI
+Vyj0EuyKr9e3Ip7xuijX1I3IMSRgYwtvR0b3XtG8TU3h+4ouc2TZ3Xjzosby1lR6
+z7Zf8NnskdGBR3Sk+bWkMn9OP73+A7YNSrPnaIJks1g1INwWjX6ItWEMEJ8/n/Fe
+gQIDAQAB
+-----END PUBLIC KEY-----
+`
