@@ -19,8 +19,7 @@ const MAX_DEPTH = 512
 const MAX_INT_DIGITS = 4300
 
 const HEX = '0123456789abcdef'
-const ASCII_ESCAPES: Array<string | undefined> = []
-for (let c = 0; c < 0x20; c++) ASCII_ESCAPES[c] = '\\u00' + HEX[c >> 4] + HEX[c & 15]
+const ASCII_ESCAPES = Array.from({ length: 0x80 }, (_, c) => c < 0x20 ? '\\u00' + HEX[c >> 4] + HEX[c & 15] : undefined)
 Object.assign(ASCII_ESCAPES, { 8: '\\b', 9: '\\t', 10: '\\n', 12: '\\f', 13: '\\r', 0x22: '\\"', 0x5c: '\\\\', 0x7f: '\\u007f' })
 
 /** Python ensure_ascii escaping of one UTF-16 unit (astral characters come out as their two units). */

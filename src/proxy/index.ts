@@ -6,6 +6,7 @@ import type { FastifyInstance } from 'fastify'
 import { AppError } from '../errors.js'
 import type { Services } from '../services.js'
 import { tokenRoutes, type OnClientCreated } from './routes/tokens.js'
+import { deleteUserRoute } from './routes/delete-user.js'
 
 export interface ProxyOptions {
   services: Services
@@ -31,5 +32,6 @@ export async function proxyPlugin (app: FastifyInstance, opts: ProxyOptions): Pr
     })
   })
   await app.register(tokenRoutes, { services: opts.services, onClientCreated: opts.onClientCreated })
+  await app.register(deleteUserRoute, { services: opts.services })
   for (const register of opts.routes ?? []) await app.register(register)
 }

@@ -108,3 +108,32 @@ t.test('legacy and duplicate client ids get a clear error', async t => {
     t.match(res.body.error.data, { message: String, error_reference: /^ref_/, odoofin_state: 'disconnected' })
   }
 })
+
+t.test('access token expiry answers 101 on an ordinary endpoint; the renewed token works', async t => {
+  const h = await setup(t)
+  const l = await h.link()
+  h.clock.offset += (h.config.tokens.accessTtlSeconds + 1) * 1000
+  const ts = Math.floor(h.clock.now() / 1000)
+  const expired = await signedCall(h.app, '/proxy/v1/delete_user', l, {}, { dbUuid: DB, timestamp: ts })
+  t.equal(expired.body.error.code, 101)
+  const renewed = await signedCall(h.app, '/proxy/v1/get_access_token', l, {}, { dbUuid: DB, timestamp: ts })
+  const retried = await signedCall(h.app, '/proxy/v1/delete_user', { ...l, accessToken: renewed.body.result.access_token }, {}, { dbUuid: DB, timestamp: ts })
+  t.same(retried.body.result, { delete: true })
+  const again = await signedCall(h.app, '/proxy/v1/delete_user', { ...l, accessToken: renewed.body.result.access_token }, {}, { dbUuid: DB, timestamp: ts })
+  t.equal(again.body.error.code, 104, 'deleting twice: unknown client answers 104, which Odoo treats as deleted')
+})
+
+t.test('unentitled databases are refused with a message and a reference before anything else', async t => {
+  const h = await setup(t)
+  const cases: Array<[string, () => Promise<unknown>, string]> = [
+    ['db-unknown-00000001', async () => {}, 'BSB_SUBSCRIPTION_MISSING'],
+    ['db-community-000001', async () => await h.s.subscriptions.set('db-community-000001', 'community', '2099-01-01', 't'), 'BSB_SUBSCRIPTION_COMMUNITY'],
+    ['db-expired-00000001', async () => await h.s.subscriptions.set('db-expired-00000001', 'enterprise', '2020-01-01', 't'), 'BSB_SUBSCRIPTION_EXPIRED']
+  ]
+  for (const [db, prepare, code] of cases) {
+    await prepare()
+    const res = await h.exchange(await h.mint(db), db)
+    t.equal(res.error.data.exception_type, code, db)
+    t.match(res.error.data, { message: /subscription|Enterprise|Community/i, error_reference: /^ref_/ })
+  }
+})

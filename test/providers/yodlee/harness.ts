@@ -56,7 +56,7 @@ export async function startSandbox (t: { teardown: (fn: () => unknown) => void }
   await app.register(yodleeModule.sandbox.plugin, { prefix: '/sandbox/yodlee', seed: 'yodlee-test-seed', baseUrl, now, slowMs: o.slowMs ?? 20 })
   await app.listen({ port, host: '127.0.0.1' })
   t.teardown(async () => { await app.close() })
-  const makeAdapter = (creds: Partial<YodleeCredentials> = {}, timeoutMs = o.timeoutMs ?? 5_000): ProviderAdapter =>
+  const makeAdapter = (creds: Partial<YodleeCredentials> = {}, timeoutMs = o.timeoutMs ?? 10_000): ProviderAdapter =>
     createYodleeAdapter({ baseUrl, now, timeoutMs }, { ...SANDBOX_CREDENTIALS, ...creds }, { sleep: async () => {} })
   return { app, baseUrl, clock, now, adapter: makeAdapter(), requests, responses, makeAdapter }
 }
