@@ -23,3 +23,11 @@ t.test('every error code has a README row with its Odoo code and HTTP status, an
 t.test('every setting is in the README configuration table', async t => {
   for (const s of SETTINGS) t.match(readme, new RegExp(`\\| \`${s.name}\` \\|`), s.name)
 })
+
+t.test('every provider setting is in the README', async t => {
+  const { PROVIDER_MODULES } = await import('../providers/index.js')
+  for (const [id, mod] of Object.entries(PROVIDER_MODULES)) {
+    t.match(readme, new RegExp(`\\| \`${id.toUpperCase()}_BASE_URL\` \\|`), `${id} base URL`)
+    for (const s of mod.settings) t.match(readme, new RegExp(`\\| \`${s.name}\` \\|`), s.name)
+  }
+})
