@@ -137,3 +137,14 @@ t.test('unentitled databases are refused with a message and a reference before a
     t.match(res.error.data, { message: /subscription|Enterprise|Community/i, error_reference: /^ref_/ })
   }
 })
+
+t.test('tokens never reach the logs', async t => {
+  const h = await setup(t)
+  const l = await h.link()
+  await signedCall(h.app, '/proxy/v1/get_access_token', l, {}, { dbUuid: DB })
+  await signedCall(h.app, '/proxy/v1/get_access_token', l, {}, { dbUuid: DB, tamper: b => b.replace('en_US', 'xx_XX') })
+  const renewed = await signedCall(h.app, '/proxy/v1/renew_token', l, {}, { dbUuid: DB })
+  const all = h.logs.join('\n')
+  t.ok(h.logs.length > 0, 'something was logged')
+  for (const secret of [l.refreshToken, l.accessToken, renewed.body.result.refresh_token]) t.notOk(all.includes(secret), 'secret absent from logs')
+})
