@@ -19,6 +19,7 @@ import { ProblemSchema } from './schemas/admin.js'
 import { randomToken } from './crypto/tokens.js'
 import { attachLinkData } from './link/attach.js'
 import { sandboxRoutes } from './plugins/sandboxes.js'
+import { webhookRoutes } from './webhooks/index.js'
 
 export interface AppDeps extends ServiceDeps {
   /** A pino logger (tests pass one writing to a stream they read). */
@@ -64,6 +65,7 @@ export async function buildApp (config: Config, deps: AppDeps = {}): Promise<Fas
   await app.register(healthRoutes, { services })
   await app.register(proxyPlugin, { services, onClientCreated: attachLinkData(services) })
   await app.register(adminPlugin, { services })
+  await app.register(webhookRoutes, { services })
   if (config.providerMode === 'sandbox') await app.register(sandboxRoutes, { services })
   app.addHook('onClose', async () => {
     if (services.ownsRedis) await services.redis.quit().catch(() => services.redis.disconnect())

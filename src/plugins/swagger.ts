@@ -18,7 +18,8 @@ export async function registerSwagger (app: FastifyInstance, config: Config): Pr
         { name: 'odoo', description: 'The Odoo client protocol (signed with odoofin-* headers unless noted).' },
         { name: 'admin', description: 'Ops administration (bearer JWT, role ops to write).' },
         { name: 'support', description: 'Support look-ups (bearer JWT, role support or ops).' },
-        { name: 'ops', description: 'Health and metrics.' }
+        { name: 'ops', description: 'Health and metrics.' },
+        { name: 'webhooks', description: 'Signed deliveries from aggregators.' }
       ]
     },
     // Sandboxes are test doubles of other companies' APIs, not part of our interface.
