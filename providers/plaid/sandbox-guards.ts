@@ -19,6 +19,8 @@ function headerText (req: FastifyRequest, name: string): string | undefined {
 
 /** Client keys in `PLAID-CLIENT-ID`/`PLAID-SECRET` headers, or `client_id`/`secret` in the body. */
 export function checkClientKeys (req: FastifyRequest): void {
+  const type = String(req.headers['content-type'] ?? '').split(';')[0]?.trim().toLowerCase()
+  if (type !== 'application/json' || req.body === null || typeof req.body !== 'object' || Array.isArray(req.body)) throw plaidFail('INVALID_BODY')
   const body = bodyOf(req)
   const headerId = headerText(req, 'plaid-client-id')
   const clientId = headerId ?? (typeof body.client_id === 'string' && body.client_id !== '' ? body.client_id : undefined)

@@ -58,7 +58,7 @@ function approve (state: SandboxState, record: LinkTokenRecord): string {
     if (wasBroken && target !== null) void deliverWebhook(state, target, webhookBody(item, 'ITEM', 'LOGIN_REPAIRED'))
     return state.issuePublicToken(item)
   }
-  return state.issuePublicToken(state.createItem(record.institution, record.webhook))
+  return state.issuePublicToken(state.createItem(record.institution, record.webhook, record.daysRequested))
 }
 
 export function registerHostedLink (app: FastifyInstance, state: SandboxState): void {

@@ -2,7 +2,7 @@
  * What an Item's accounts hold at a given time: the kit's deterministic history (from the bank's
  * history depth before the link day onwards, so old rows never fall out) plus control-route extras.
  */
-import { addDays, generateHistory, isoDate, openingBalanceMinor, type SandboxTransaction } from '../sandbox-kit/history.js'
+import { generateHistory, isoDate, openingBalanceMinor, type SandboxTransaction } from '../sandbox-kit/history.js'
 import { transactionIdFor, transactionJson } from './sandbox-data.js'
 import { DAY_MS, type SandboxAccount, type SandboxItem, type SandboxState } from './sandbox-state.js'
 
@@ -12,7 +12,7 @@ const historyCache = new Map<string, SandboxTransaction[]>()
 function historyFor (item: SandboxItem, account: SandboxAccount, at: number): SandboxTransaction[] {
   const linkDay = isoDate(item.createdAt)
   const daysSinceLink = Math.max(0, Math.round((Date.parse(`${isoDate(at)}T00:00:00Z`) - Date.parse(`${linkDay}T00:00:00Z`)) / DAY_MS))
-  const historyDays = item.institution.bank.historyDays + daysSinceLink
+  const historyDays = item.historyDays + daysSinceLink
   const key = `${account.seed}|${item.institution.currency}|${historyDays}|${at}`
   const hit = historyCache.get(key)
   if (hit !== undefined) return hit
@@ -85,9 +85,4 @@ export function accountJson (state: SandboxState, item: SandboxItem, account: Sa
     subtype: account.subtype,
     type: 'depository'
   }
-}
-
-/** Earliest date the Item's data reaches: the bank's history depth before the link day. */
-export function historyStart (item: SandboxItem): string {
-  return addDays(isoDate(item.createdAt), -item.institution.bank.historyDays)
 }

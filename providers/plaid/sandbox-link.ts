@@ -2,8 +2,8 @@
 import { randomUUID } from 'node:crypto'
 import type { FastifyInstance } from 'fastify'
 import { invalidRequest, plaidFail } from './sandbox-errors.js'
-import { institutionById } from './sandbox-data.js'
-import { bodyOf, checkClientKeys, requireItem, requireString, type Body } from './sandbox-guards.js'
+import { institutionById, type SandboxInstitution } from './sandbox-data.js'
+import { bodyOf, requireItem, requireString, type Body } from './sandbox-guards.js'
 import { CREATE_LINK_TOKEN_TTL_MS, UPDATE_LINK_TOKEN_TTL_MS, type LinkTokenRecord, type SandboxItem, type SandboxState } from './sandbox-state.js'
 import { accountJson } from './sandbox-ledger.js'
 
@@ -17,6 +17,14 @@ function absoluteHttpUrl (v: unknown, field: string): string {
   throw invalidRequest('INVALID_FIELD', `${field} must be an absolute http(s) URL`)
 }
 
+/** Plaid's `transactions.days_requested`: 1-730, default 90. */
+function daysRequestedOf (transactions: unknown): number {
+  const days = (transactions as Body | undefined)?.days_requested
+  if (days === undefined || days === null) return 90
+  if (typeof days !== 'number' || !Number.isInteger(days) || days < 1 || days > 730) throw invalidRequest('INVALID_FIELD', 'transactions.days_requested must be an integer between 1 and 730')
+  return days
+}
+
 function linkTokenCreate (state: SandboxState, body: Body): Record<string, unknown> {
   const user = (body.user ?? {}) as Body
   const countries = Array.isArray(body.country_codes) ? body.country_codes : []
@@ -28,7 +36,7 @@ function linkTokenCreate (state: SandboxState, body: Body): Record<string, unkno
   ].filter(Boolean)
   if (missing.length > 0) throw invalidRequest('MISSING_FIELDS', `the following required fields are missing: ${missing.join(', ')}`)
   let updateItem: SandboxItem | null = null
-  let institution
+  let institution: SandboxInstitution | undefined
   if (body.access_token !== undefined) {
     updateItem = requireItem(state, body, { data: false })
     institution = updateItem.institution
@@ -38,6 +46,7 @@ function linkTokenCreate (state: SandboxState, body: Body): Record<string, unkno
     institution = institutionById(body.institution_id)
     if (institution === undefined || !countries.includes(institution.country)) throw plaidFail('INVALID_INSTITUTION')
   }
+  const daysRequested = daysRequestedOf(body.transactions)
   const hosted = body.hosted_link !== undefined && body.hosted_link !== null ? body.hosted_link as Body : null
   const completionUri = hosted?.completion_redirect_uri === undefined ? '' : absoluteHttpUrl(hosted.completion_redirect_uri, 'hosted_link.completion_redirect_uri')
   const webhook = body.webhook === undefined || body.webhook === null || body.webhook === '' ? null : absoluteHttpUrl(body.webhook, 'webhook')
@@ -60,6 +69,7 @@ function linkTokenCreate (state: SandboxState, body: Body): Record<string, unkno
       webhook
     },
     updateItemId: updateItem?.itemId ?? null,
+    daysRequested,
     completionUri,
     session: null
   }
@@ -76,7 +86,7 @@ function sessionJson (state: SandboxState, record: LinkTokenRecord): Array<Recor
   const out: Record<string, unknown> = { link_session_id: s.id, started_at: iso(s.startedAt), events: [] }
   if (s.finishedAt !== null) out.finished_at = iso(s.finishedAt)
   if (s.publicToken !== null) {
-    const item = [...state.items.values()].find(i => i.itemId === state.publicTokens.get(s.publicToken as string)?.itemId)
+    const item = state.items.get(state.publicTokens.get(s.publicToken)?.itemId ?? '')
     const accounts = item?.accounts.map(a => {
       const acc = accountJson(state, item, a)
       return { id: acc.account_id, name: acc.name, mask: acc.mask, type: acc.type, subtype: acc.subtype, verification_status: null, class_type: null }
@@ -114,7 +124,7 @@ export function registerLinkApi (app: FastifyInstance, state: SandboxState): voi
     if (institution === undefined) throw plaidFail('INVALID_INSTITUTION')
     const options = (body.options ?? {}) as Body
     const webhook = typeof options.webhook === 'string' && options.webhook !== '' ? absoluteHttpUrl(options.webhook, 'options.webhook') : null
-    return { public_token: state.issuePublicToken(state.createItem(institution, webhook)) }
+    return { public_token: state.issuePublicToken(state.createItem(institution, webhook, daysRequestedOf(options.transactions))) }
   })
 }
 

@@ -22,6 +22,8 @@ export interface SandboxItem {
   accessToken: string
   institution: SandboxInstitution
   createdAt: number
+  /** min(bank's history, `transactions.days_requested`): how far back the data goes from the link day. */
+  historyDays: number
   webhook: string | null
   consentExpiresAt: number | null
   loginRequired: boolean
@@ -55,6 +57,7 @@ export interface LinkTokenRecord {
   metadata: Record<string, unknown>
   /** Set for update mode. */
   updateItemId: string | null
+  daysRequested: number
   completionUri: string
   session: LinkSessionRecord | null
 }
@@ -84,7 +87,7 @@ export function createSandboxState (opts: SandboxOptions) {
   /** Bumped whenever data changes other than by the clock (extras added or posted, Items relinked). */
   let dataVersion = 0
 
-  function createItem (institution: SandboxInstitution, webhook: string | null): SandboxItem {
+  function createItem (institution: SandboxInstitution, webhook: string | null, daysRequested: number): SandboxItem {
     const createdAt = now()
     const itemId = plaidId(opts.seed, 'item', institution.id, ++itemCounter, createdAt, randomUUID())
     const accounts: SandboxAccount[] = []
@@ -97,6 +100,7 @@ export function createSandboxState (opts: SandboxOptions) {
       accessToken: `access-sandbox-${randomUUID()}`,
       institution,
       createdAt,
+      historyDays: Math.min(institution.bank.historyDays, daysRequested),
       webhook,
       consentExpiresAt: institution.bank.mfa ? createdAt + OAUTH_CONSENT_MS : null,
       loginRequired: false,

@@ -35,21 +35,21 @@ function headerValue (headers: Record<string, string | string[] | undefined>, na
 
 export function createWebhookVerifier (client: PlaidClient, now: () => number) {
   const cache = new Map<string, CachedKey>()
-  let lastUnknownFetch = -Infinity
+  let lastFailedLookup = -Infinity
 
   async function keyFor (kid: string): Promise<CachedKey> {
     const hit = cache.get(kid)
     if (hit !== undefined && now() - hit.fetchedAt < WEBHOOK_LIMITS.keyCacheTtlMs) return hit
-    if (hit === undefined) {
-      // A flood of random kids must not turn into a flood of key look-ups.
-      if (now() - lastUnknownFetch < WEBHOOK_LIMITS.unknownKidCooldownMs) throw forged('unknown key id (look-up cooling down)', 'webhook_key_unknown')
-      lastUnknownFetch = now()
-    }
+    // After a look-up for an unknown kid failed, a flood of random kids must not become a flood of look-ups.
+    if (hit === undefined && now() - lastFailedLookup < WEBHOOK_LIMITS.unknownKidCooldownMs) throw forged('unknown key id (look-ups cooling down)', 'webhook_key_unknown')
     let res: { key?: Record<string, unknown> }
     try {
       res = await client.post('/webhook_verification_key/get', { key_id: kid }, { idempotent: true })
     } catch (err) {
-      if (isPlaidCode(err, 'INVALID_WEBHOOK_VERIFICATION_KEY_ID')) throw forged('unknown key id', 'webhook_key_unknown')
+      if (isPlaidCode(err, 'INVALID_WEBHOOK_VERIFICATION_KEY_ID')) {
+        lastFailedLookup = now()
+        throw forged('unknown key id', 'webhook_key_unknown')
+      }
       throw err
     }
     const jwk = res.key

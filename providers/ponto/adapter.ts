@@ -27,6 +27,9 @@ const MAX_CACHED_INSTITUTIONS = 2_000
 
 export function createPontoAdapter (deps: ProviderDeps, creds: PontoCredentials, options: PontoAdapterOptions = {}): ProviderAdapter {
   const sleep = options.sleep ?? realSleep
+  if (deps.dispatcher !== undefined && creds.tls !== null) {
+    deps.logger?.warn('ponto: a dispatcher was injected, so the PONTO_TLS_* client certificate is not presented')
+  }
   const ctx: PontoContext = {
     baseUrl: deps.baseUrl.replace(/\/+$/, ''),
     creds,
@@ -130,7 +133,8 @@ export function createPontoAdapter (deps: ProviderDeps, creds: PontoCredentials,
       const { list, session } = await accountResources(conn.secrets)
       const accounts: Account[] = []
       for (const r of list) accounts.push(normalizeAccount(r, await bicOf(institutionIdOf(r))))
-      return { accounts, secrets: session.takeSecrets() }
+      const secrets = session.takeSecrets()
+      return secrets !== undefined ? { accounts, secrets } : { accounts }
     },
 
     syncTransactions (conn, req) {

@@ -12,6 +12,8 @@ export interface PontoTls {
   cert: string
   key: string
   passphrase: string | null
+  /** Extra trusted CA (PEM) for the server side; null trusts the system roots (Ibanity's case). */
+  ca: string | null
 }
 
 export interface PontoCredentials {
@@ -32,7 +34,8 @@ export const pontoSettings: readonly ProviderSetting[] = [
   { name: 'PONTO_AUTHORIZATION_URL', description: `Ponto authorization page (optional, default ${REAL_AUTHORIZATION_URL}; the sandbox one is https://sandbox-authorization.myponto.com/oauth2/auth).`, secret: false },
   { name: 'PONTO_TLS_CERT_PATH', description: 'Path to the Ibanity mTLS client certificate (PEM). Required by the real API; optional for the local sandbox.', secret: false },
   { name: 'PONTO_TLS_KEY_PATH', description: 'Path to the private key (PEM) of the mTLS client certificate.', secret: false },
-  { name: 'PONTO_TLS_KEY_PASSPHRASE', description: 'Passphrase of the mTLS private key (optional).', secret: true }
+  { name: 'PONTO_TLS_KEY_PASSPHRASE', description: 'Passphrase of the mTLS private key (optional).', secret: true },
+  { name: 'PONTO_TLS_CA_PATH', description: 'Extra CA bundle (PEM) to trust for the API server, e.g. behind a TLS-inspecting proxy (optional; the system roots are used otherwise).', secret: false }
 ]
 
 function value (values: Record<string, string | undefined>, name: string): string | null {
@@ -70,13 +73,15 @@ function readPem (name: string, path: string, marker: RegExp): string {
 function tls (values: Record<string, string | undefined>): PontoTls | null {
   const certPath = value(values, 'PONTO_TLS_CERT_PATH')
   const keyPath = value(values, 'PONTO_TLS_KEY_PATH')
+  const caPath = value(values, 'PONTO_TLS_CA_PATH')
   if (certPath === null && keyPath === null) return null
   if (certPath === null) throw new Error('PONTO_TLS_CERT_PATH: required when PONTO_TLS_KEY_PATH is set')
   if (keyPath === null) throw new Error('PONTO_TLS_KEY_PATH: required when PONTO_TLS_CERT_PATH is set')
   return {
     cert: readPem('PONTO_TLS_CERT_PATH', certPath, /-----BEGIN CERTIFICATE-----/),
     key: readPem('PONTO_TLS_KEY_PATH', keyPath, /-----BEGIN [A-Z ]*PRIVATE KEY-----/),
-    passphrase: value(values, 'PONTO_TLS_KEY_PASSPHRASE')
+    passphrase: value(values, 'PONTO_TLS_KEY_PASSPHRASE'),
+    ca: caPath === null ? null : readPem('PONTO_TLS_CA_PATH', caPath, /-----BEGIN CERTIFICATE-----/)
   }
 }
 

@@ -65,5 +65,6 @@ export async function refreshAccounts (ctx: PontoContext, session: Session, opts
     if (worst !== null) throw worst
     open = stillOpen
   }
-  return { status: open.length === 0 ? 'done' : 'started', secrets: session.takeSecrets() }
+  const secrets = session.takeSecrets()
+  return { status: open.length === 0 ? 'done' : 'started', ...(secrets !== undefined ? { secrets } : {}) }
 }

@@ -50,6 +50,11 @@ function beforeWindow (t: NormalizedTransaction, fromDate: string): boolean {
   return (t.bookingDate ?? '9999') < fromDate && (t.valueDate ?? '0000') < fromDate
 }
 
+function withSecrets (page: TransactionSyncPage, session: Session): void {
+  const secrets = session.takeSecrets()
+  if (secrets !== undefined) page.secrets = secrets
+}
+
 export async function * syncTransactions (ctx: PontoContext, session: Session, req: TransactionSyncRequest): AsyncGenerator<TransactionSyncPage> {
   const state = readState(req.syncState)
   const account = req.account
@@ -76,7 +81,7 @@ export async function * syncTransactions (ctx: PontoContext, session: Session, r
       seen.add(t.id)
       page.upserts.push(t)
     }
-    page.secrets = session.takeSecrets()
+    withSecrets(page, session)
     yield page
     if (rows.length > 0 && rows.every(t => beforeWindow(t, req.fromDate))) break
   }
@@ -100,6 +105,6 @@ export async function * syncTransactions (ctx: PontoContext, session: Session, r
     }
   }
   last.syncState = { v: 1, lastSynchronizationId: latestId ?? state.lastSynchronizationId }
-  last.secrets = session.takeSecrets()
+  withSecrets(last, session)
   yield last
 }

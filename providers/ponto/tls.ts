@@ -2,6 +2,7 @@
  * The mTLS dispatcher the real Ibanity API requires: an undici Agent presenting the client
  * certificate, with the same timeouts and size cap as the shared outbound agent.
  */
+import { rootCertificates } from 'node:tls'
 import { Agent, type Dispatcher } from 'undici'
 import { HTTP_LIMITS } from '../http.js'
 import type { PontoTls } from './credentials.js'
@@ -12,7 +13,9 @@ export function createMtlsDispatcher (tls: PontoTls): Dispatcher {
       timeout: HTTP_LIMITS.connectTimeoutMs,
       cert: tls.cert,
       key: tls.key,
-      ...(tls.passphrase !== null ? { passphrase: tls.passphrase } : {})
+      ...(tls.passphrase !== null ? { passphrase: tls.passphrase } : {}),
+      // Node's `ca` replaces the system roots, so the extra CA is added to them.
+      ...(tls.ca !== null ? { ca: [...rootCertificates, tls.ca] } : {})
     },
     headersTimeout: HTTP_LIMITS.headersTimeoutMs,
     bodyTimeout: HTTP_LIMITS.bodyTimeoutMs,

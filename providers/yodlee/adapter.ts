@@ -74,7 +74,7 @@ export function createYodleeAdapter (deps: ProviderDeps, credentials: YodleeCred
     async startConsent (input) {
       const existing = input.existing !== null ? secretsOf(input.existing) : null
       if (existing === null && !/^\d+$/.test(input.institutionId)) {
-        throw new ProviderError({ provider: 'yodlee', kind: 'invalid_request', message: 'Yodlee provider ids are numeric', providerCode: 'Y800' })
+        throw new ProviderError({ provider: 'yodlee', kind: 'invalid_request', message: 'Yodlee provider ids are numeric', providerCode: 'invalid_institution' })
       }
       const loginName = existing?.loginName ?? newLoginName()
       // Registers the loginName at Yodlee on first use.
@@ -96,7 +96,9 @@ export function createYodleeAdapter (deps: ProviderDeps, credentials: YodleeCred
 
     async completeConsent (input) {
       const { loginName, providerId, providerAccountId: expected } = input.pending
-      if (typeof loginName !== 'string') throw new ProviderError({ provider: 'yodlee', kind: 'invalid_request', message: 'pending consent data is missing the loginName', providerCode: 'pending_invalid' })
+      if (typeof loginName !== 'string' || providerId !== input.institutionId) {
+        throw new ProviderError({ provider: 'yodlee', kind: 'invalid_request', message: 'pending consent data does not match this institution', providerCode: 'pending_invalid' })
+      }
       const result = parseFastLinkCallback(input.callback)
       if (typeof expected === 'string' && result.providerAccountId !== expected) {
         throw new ProviderError({ provider: 'yodlee', kind: 'invalid_request', message: 'FastLink returned another providerAccountId than the one being edited', providerCode: 'fastlink_callback' })
@@ -104,11 +106,11 @@ export function createYodleeAdapter (deps: ProviderDeps, credentials: YodleeCred
       // The browser's word is checked with Yodlee: the providerAccount must belong to this link's user.
       const pa = await getProviderAccount(client, loginName, result.providerAccountId)
       const paProvider = idText(pa.providerId)
-      if (paProvider !== null && paProvider !== providerId) {
+      if (paProvider !== null && paProvider !== input.institutionId) {
         throw new ProviderError({ provider: 'yodlee', kind: 'invalid_request', message: 'the linked providerAccount belongs to another provider', providerCode: 'provider_mismatch' })
       }
       assertReadable(pa, 'accounts')
-      return { provider: 'yodlee', institutionId: String(providerId), secrets: { loginName, providerAccountId: result.providerAccountId } }
+      return { provider: 'yodlee', institutionId: input.institutionId, secrets: { loginName, providerAccountId: result.providerAccountId } }
     },
 
     async listAccounts (conn) {

@@ -55,12 +55,12 @@ export async function refreshLink (client: YodleeClient, link: LinkSecrets, opts
   const after = Array.isArray(list) ? list[0] as YProviderAccount | undefined : undefined
   if (after === undefined || after === null || typeof after !== 'object') throw badResponse('Yodlee refresh answered without providerAccount')
   if (isRunning(after)) return { status: 'started' }
-  const refused = tooEarly(after, opts.now())
-  if (refused !== null) throw refused
   const afterDs = mainDataset(after)
   const afterState = stateOfAdditionalStatus(afterDs.additionalStatus)
   if (afterState === 'reauth_required' || afterState === 'provider_down') {
     throw aggregationError(afterState, afterDs.additionalStatus as string, 'refresh failed')
   }
+  const refused = tooEarly(after, opts.now())
+  if (refused !== null) throw refused
   return { status: 'done' }
 }

@@ -1,17 +1,47 @@
 /** The link attached to a client: provider, institution and the sealed provider connection. */
 import type { Services } from '../services.js'
-import type { Connection } from '../../providers/types.js'
+import type { Connection, JsonObject, RefreshPolicy } from '../../providers/types.js'
+
+export interface LinkInstitution {
+  name: string
+  bic: string | null
+  country: string
+  refreshPolicy: RefreshPolicy
+  historyDays: number | null
+  beta: boolean
+  consentDays: number | null
+}
 
 export interface LinkData {
   provider?: string
   institutionId?: string
+  institution?: LinkInstitution
   connection?: Connection
+  consentExpiresAt?: string | null
   [key: string]: unknown
 }
 
+const aad = (clientId: string): string => `link:${clientId}`
+
 export async function readLink (s: Services, dbUuid: string, clientId: string): Promise<LinkData | null> {
   const sealed = await s.redis.hget(s.keys.link(dbUuid, clientId), 'data')
-  return sealed === null ? null : s.box.openJson<LinkData>(sealed, `link:${clientId}`)
+  return sealed === null ? null : s.box.openJson<LinkData>(sealed, aad(clientId))
+}
+
+/** Writes (or replaces in place: reconnect, update credentials) the link data of a client. */
+export async function writeLink (s: Services, dbUuid: string, clientId: string, data: LinkData): Promise<void> {
+  const key = s.keys.link(dbUuid, clientId)
+  await s.redis.multi()
+    .hset(key, { data: s.box.sealJson(data, aad(clientId)), updated: String(s.now()) })
+    .expire(key, s.config.tokens.refreshTtlSeconds + 30 * 86_400)
+    .exec()
+}
+
+/** Replaces the connection's secrets after a provider rotated a token. */
+export async function saveRotatedSecrets (s: Services, dbUuid: string, clientId: string, link: LinkData, secrets: JsonObject | undefined): Promise<void> {
+  if (secrets === undefined || link.connection === undefined) return
+  link.connection = { ...link.connection, secrets }
+  await writeLink(s, dbUuid, clientId, link)
 }
 
 export async function removeLink (s: Services, dbUuid: string, clientId: string): Promise<void> {

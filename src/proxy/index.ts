@@ -7,6 +7,10 @@ import { AppError } from '../errors.js'
 import type { Services } from '../services.js'
 import { tokenRoutes, type OnClientCreated } from './routes/tokens.js'
 import { deleteUserRoute } from './routes/delete-user.js'
+import { accountsRoute } from './routes/accounts.js'
+import { transactionRoutes } from './routes/transactions.js'
+import { refreshRoute } from './routes/refresh.js'
+import { connectionRoutes } from './routes/connection.js'
 
 export interface ProxyOptions {
   services: Services
@@ -33,5 +37,9 @@ export async function proxyPlugin (app: FastifyInstance, opts: ProxyOptions): Pr
   })
   await app.register(tokenRoutes, { services: opts.services, onClientCreated: opts.onClientCreated })
   await app.register(deleteUserRoute, { services: opts.services })
+  await app.register(accountsRoute, { services: opts.services })
+  await app.register(transactionRoutes, { services: opts.services })
+  await app.register(refreshRoute, { services: opts.services })
+  await app.register(connectionRoutes, { services: opts.services })
   for (const register of opts.routes ?? []) await app.register(register)
 }

@@ -24,17 +24,19 @@ export function createKeys (prefix: string) {
     link: (dbUuid: string, clientId: string) => `${db(dbUuid)}:link:${clientId}`,
     /** HASH accounts of a link. TTL as the client record. */
     accounts: (dbUuid: string, clientId: string) => `${db(dbUuid)}:acc:${clientId}`,
-    /** ZSET ledger of an account's transactions (score = booking day number). TTL as the client record. */
+    /** ZSET ledger of an account's booked transactions (score = booking day number). TTL as the client record. */
     ledger: (dbUuid: string, clientId: string, accountId: string) => `${db(dbUuid)}:ledger:${clientId}:${accountId}`,
+    /** ZSET an account's pending transactions (score = day number). TTL as the client record. */
+    pendingLedger: (dbUuid: string, clientId: string, accountId: string) => `${db(dbUuid)}:pending:${clientId}:${accountId}`,
     /** HASH ledger entries by transaction id (encrypted JSON). TTL as the client record. */
     ledgerItems: (dbUuid: string, clientId: string, accountId: string) => `${db(dbUuid)}:ledgeritems:${clientId}:${accountId}`,
     /** HASH sync metadata of an account (cursor, last sync). TTL as the client record. */
     syncState: (dbUuid: string, clientId: string, accountId: string) => `${db(dbUuid)}:sync:${clientId}:${accountId}`,
     /** STRING single-use exchange token (JSON). TTL: EXCHANGE_TOKEN_TTL. */
     exchangeToken: (tokenHash: string) => `${prefix}xt:${tokenHash}`,
-    /** HASH link-flow session (browser state). TTL 1 hour. */
+    /** STRING link-flow session (sealed JSON, browser state). TTL 1 hour, kept on updates (SET XX KEEPTTL). */
     linkSession: (sessionId: string) => `${prefix}ls:${sessionId}`,
-    /** STRING pointer from a provider's OAuth `state` to a link session. TTL 1 hour. */
+    /** STRING pointer from a provider's OAuth `state` to a link session. TTL 1 hour; GETDEL makes it single use. */
     consentState: (state: string) => `${prefix}cs:${state}`,
     /** HASH error record behind a reference. TTL 90 days. */
     error: (reference: string) => `${prefix}err:${reference}`,
@@ -48,8 +50,10 @@ export function createKeys (prefix: string) {
     lockedClients: () => `${prefix}locked`,
     /** HASH phone verification of a database (encrypted phone, verified flag). No TTL: the registered phone is the account's recovery factor. */
     phone: (dbUuid: string) => `${db(dbUuid)}:phone`,
-    /** HASH a pending SMS code (HMAC of the code, tries). TTL 600 s. */
+    /** HASH a pending SMS code of a database (HMAC of the phone, expiry, wrong tries; Twilio holds the code). TTL 600 s. */
     smsCode: (scope: string) => `${prefix}sms:${scope}`,
+    /** ZSET times (ms) codes were sent, per phone HMAC (`p:…`, 10 min window) or per database (`d:…`, 24 h window). TTL = the window. */
+    smsSends: (scope: string) => `${prefix}smss:${scope}`,
     /** STRING counters for detection rules and SMS sends. TTL = the rule's window. */
     counter: (name: string) => `${prefix}cnt:${name}`,
     /** STRING provider quota counters shared by instances. TTL = the quota window. */
@@ -58,8 +62,10 @@ export function createKeys (prefix: string) {
     cooldown: (scope: string) => `${prefix}cool:${scope}`,
     /** STRING per-account sync mutex (owner token). TTL 60 s. */
     syncLock: (dbUuid: string, clientId: string, accountId: string) => `${db(dbUuid)}:synclock:${clientId}:${accountId}`,
-    /** HASH institution catalogue entries and search index. TTL 2 days (refreshed on a schedule). */
+    /** Institution catalogue: `version` STRING, `data:<version>` HASH provider → JSON listing, `lock` STRING (refresh lock, TTL 5 min). TTL 2 days (refreshed daily); a replaced version lives 1 more hour. */
     catalogue: (part: string) => `${prefix}cat:${part}`,
+    /** HASH the demo host's Odoo-side credentials by client id (sealed), sandbox mode only. TTL 7 days. */
+    demoClients: (dbUuid: string) => `${prefix}demo:${dbUuid}`,
     /** Rate-limit counters of @fastify/rate-limit. TTL = the window. */
     rateLimit: () => `${prefix}rl:`
   }

@@ -44,3 +44,31 @@ export async function unsignedCall (app: FastifyInstance, path: string, fields: 
   const res = await app.inject({ method: 'POST', url: path, headers: { 'content-type': 'application/json' }, payload: JSON.stringify({ ...fields, utils: odooUtils(o) }) })
   return res.json()
 }
+
+/**
+ * Calls like Odoo's `_fetch_odoo_fin`: on 101 it gets a new access token and retries; on 102 it
+ * renews the refresh token, gets an access token and retries (odoo-protocol.md §4).
+ */
+export function createOdooClient (app: FastifyInstance, link: OdooLink, o: { dbUuid: string, now: () => number }) {
+  const ts = (): number => Math.floor(o.now() / 1000)
+  async function call (path: string, fields: Record<string, unknown>, serverVersion = '17.0', cron = false): Promise<any> {
+    for (let attempt = 0; attempt < 3; attempt++) {
+      const res = (await signedCall(app, path, link, fields, { dbUuid: o.dbUuid, serverVersion, cron, timestamp: ts() })).body
+      if (res.error?.code === 101) {
+        const r = (await signedCall(app, '/proxy/v1/get_access_token', link, {}, { dbUuid: o.dbUuid, serverVersion, timestamp: ts() })).body
+        link.accessToken = r.result.access_token
+        continue
+      }
+      if (res.error?.code === 102) {
+        const r = (await signedCall(app, '/proxy/v1/renew_token', link, {}, { dbUuid: o.dbUuid, serverVersion, timestamp: ts() })).body
+        link.refreshToken = r.result.refresh_token
+        const a = (await signedCall(app, '/proxy/v1/get_access_token', link, {}, { dbUuid: o.dbUuid, serverVersion, timestamp: ts() })).body
+        link.accessToken = a.result.access_token
+        continue
+      }
+      return res
+    }
+    throw new Error('token renewal loop')
+  }
+  return { call, link }
+}

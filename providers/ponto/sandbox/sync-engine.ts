@@ -4,6 +4,7 @@
  * unattended syncs a day; a failed sync for the manual bank without `customerIpAddress`; and
  * `authorizationExpired` once the account authorization has lapsed.
  */
+import { randomUUID } from 'node:crypto'
 import type { PontoResource } from '../normalize.js'
 import type { SandboxContext } from './context.js'
 import { accountRows, uuidFrom, type Row, type SandboxAccount } from './data.js'
@@ -33,7 +34,7 @@ export function createSynchronization (ctx: SandboxContext, account: SandboxAcco
       meta: { financialInstitutionResponse: { statusCode: 429, body: { tppMessages: [{ category: 'ERROR', code: 'ACCESS_EXCEEDED', text: 'Access without the PSU present is not allowed for this account' }] }, requestId: uuidFrom('fi-request', account.id, now), timestamp: new Date(now).toISOString(), requestUri: 'https://bank.sandbox.invalid/v1/accounts' } }
     })
   }
-  const sync: Synchronization = { id: uuidFrom('sync', account.id, subtype, now, ctx.state.syncs.size), accountId: account.id, subtype, createdAt: now, customerIpAddress, outcome: errors.length > 0 ? 'error' : 'success', errors, notified: false }
+  const sync: Synchronization = { id: randomUUID(), accountId: account.id, subtype, createdAt: now, customerIpAddress, outcome: errors.length > 0 ? 'error' : 'success', errors, notified: false }
   ctx.state.syncs.set(sync.id, sync)
   return { sync }
 }

@@ -15,7 +15,7 @@ export function registerAuthRoutes (app: FastifyInstance, store: SandboxStore, n
     const version = req.headers['api-version']
     const loginName = req.headers.loginname
     if (typeof version !== 'string' || version === '' || typeof loginName !== 'string' || loginName === '') {
-      return sendYodleeError(reply, 401, 'Y016', 'loginName header missing', now())
+      return sendYodleeError(reply, 401, 'Y016', 'loginName or Api-Version header missing', now())
     }
     if (version !== '1.1') return sendYodleeError(reply, 400, 'Y800', 'Invalid value for Api-Version', now())
     const ct = String(req.headers['content-type'] ?? '')

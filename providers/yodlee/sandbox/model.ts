@@ -2,8 +2,9 @@
  * A sandbox link's state as Yodlee reports it: providerAccount `status`, dataset `additionalStatus`,
  * `updateEligibility` and `nextUpdateScheduled`, plus the account and consent JSON.
  */
-import { bookedBalanceMinor, generateHistory, isoDate, minorToDecimal } from '../../sandbox-kit/history.js'
+import { isoDate, minorToDecimal, openingBalanceMinor } from '../../sandbox-kit/history.js'
 import type { SandboxStore, LinkState, AccountState } from './store.js'
+import { historyOf } from './transactions.js'
 
 export const REFRESH_MS = 5_000
 export const MIN_REFRESH_GAP_MS = 15 * 60_000
@@ -39,7 +40,8 @@ export function linkStatus (link: LinkState, now: number): LinkStatus {
   }
   let status: LinkStatus['status'] = 'SUCCESS'
   let additionalStatus = 'AVAILABLE_DATA_RETRIEVED'
-  if (link.forced !== null) {
+  // A problem only the user can fix shows at once; a site failure shows when a refresh has ended.
+  if (link.forced !== null && USER_MUST_ACT.has(link.forced)) {
     status = 'FAILED'
     additionalStatus = link.forced
   } else if (consentExpired(link, now)) {
@@ -48,6 +50,9 @@ export function linkStatus (link: LinkState, now: number): LinkStatus {
   } else if (link.refreshUntil !== null) {
     status = 'IN_PROGRESS'
     additionalStatus = now - link.lastUpdateAttempt < REFRESH_MS / 2 ? 'LOGIN_IN_PROGRESS' : 'DATA_RETRIEVAL_IN_PROGRESS'
+  } else if (link.forced !== null) {
+    status = 'FAILED'
+    additionalStatus = link.forced
   }
   const waiting = link.nextAllowedAt !== null && now < link.nextAllowedAt
   const updateEligibility = USER_MUST_ACT.has(additionalStatus)
@@ -94,11 +99,10 @@ export function accountJson (store: SandboxStore, link: LinkState, account: Acco
   const bank = link.provider.bank
   const currency = link.provider.currency
   const extra = store.extras.list(String(account.id))
-  const history = { seed: account.seed, currency, historyDays: bank.historyDays, now }
-  const booked = bookedBalanceMinor(history, extra)
-  // Card payments stay pending for at most a few days.
-  const recent = generateHistory(history, isoDate(now - 7 * DAY_MS))
-  const pending = [...recent, ...extra].filter(t => t.pending).reduce((sum, t) => sum + t.amountMinor, 0)
+  const all = [...historyOf(store, { seed: account.seed, currency, historyDays: bank.historyDays, now }), ...extra]
+  // As the kit's bookedBalanceMinor: opening balance plus every posted entry.
+  const booked = all.filter(t => !t.pending).reduce((sum, t) => sum + t.amountMinor, openingBalanceMinor(account.seed))
+  const pending = all.filter(t => t.pending).reduce((sum, t) => sum + t.amountMinor, 0)
   return {
     CONTAINER: 'bank',
     providerAccountId: link.id,

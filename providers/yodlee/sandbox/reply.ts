@@ -34,7 +34,7 @@ export function createAuthHook (store: SandboxStore, now: () => number) {
   return async function yodleeAuth (req: FastifyRequest, reply: FastifyReply): Promise<FastifyReply | undefined> {
     const version = headerValue(req, 'api-version')
     if (version === undefined || version === '') {
-      return sendYodleeError(reply, 401, 'Y016', 'Api-Version header missing', now())
+      return sendYodleeError(reply, 401, 'Y016', 'loginName or Api-Version header missing', now())
     }
     if (version !== '1.1') {
       return sendYodleeError(reply, 400, 'Y800', 'Invalid value for Api-Version', now())

@@ -4,6 +4,7 @@
  */
 import { createHash, randomBytes } from 'node:crypto'
 import { createExtraTransactions } from '../../sandbox-kit/extra-transactions.js'
+import type { SandboxTransaction } from '../../sandbox-kit/history.js'
 import type { SandboxProvider } from './banks.js'
 
 const MAX_USERS = 10_000
@@ -67,6 +68,7 @@ export function createStore (seed: string) {
   const sessions = new Map<string, FastLinkSession>()
   const flakyCalls = new Map<number, number>()
   const extras = createExtraTransactions()
+  const historyMemo = new Map<string, SandboxTransaction[]>()
   let sequence = 0
 
   function deleteLink (id: number): void {
@@ -83,6 +85,7 @@ export function createStore (seed: string) {
 
   return {
     extras,
+    historyMemo,
     addUser (loginName: string): void {
       if (users.has(loginName)) return
       if (users.size >= MAX_USERS) users.delete(users.values().next().value as string)

@@ -4,8 +4,22 @@
  * a new id on its booking day, as Yodlee's pending entries "just disappear".
  */
 import { stableId } from '../../sandbox-kit/prng.js'
-import { generateHistory, minorToDecimal, type SandboxTransaction } from '../../sandbox-kit/history.js'
+import { generateHistory, minorToDecimal, type HistoryOptions, type SandboxTransaction } from '../../sandbox-kit/history.js'
 import type { SandboxStore, LinkState, AccountState } from './store.js'
+
+const MEMO_SIZE = 64
+
+/** The kit history, memoised per seed/depth/clock in the store: a sync asks for the same window many times. */
+export function historyOf (store: SandboxStore, opts: HistoryOptions): SandboxTransaction[] {
+  const key = `${opts.seed}|${opts.historyDays}|${opts.currency}|${opts.now}`
+  let hit = store.historyMemo.get(key)
+  if (hit === undefined) {
+    hit = generateHistory(opts)
+    if (store.historyMemo.size >= MEMO_SIZE) store.historyMemo.delete(store.historyMemo.keys().next().value as string)
+    store.historyMemo.set(key, hit)
+  }
+  return hit
+}
 
 interface Category { type: string, category: string, categoryId: number, categoryType: string, highLevelCategoryId: number }
 
@@ -65,7 +79,7 @@ export function toYodleeTransaction (t: SandboxTransaction, account: AccountStat
 
 /** Every transaction of the account whose `date` lies in [from, to], newest first. */
 export function accountTransactions (store: SandboxStore, link: LinkState, account: AccountState, now: number, from: string, to: string): YodleeSandboxTransaction[] {
-  const history = generateHistory({ seed: account.seed, currency: link.provider.currency, historyDays: link.provider.bank.historyDays, now })
+  const history = historyOf(store, { seed: account.seed, currency: link.provider.currency, historyDays: link.provider.bank.historyDays, now })
   const all = [...history, ...store.extras.list(String(account.id))]
     .map(t => toYodleeTransaction(t, account))
     .filter(t => t.date >= from && t.date <= to)

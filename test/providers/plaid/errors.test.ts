@@ -3,7 +3,7 @@ import t from 'tap'
 import { MockAgent } from 'undici'
 import { plaidModule } from '../../../providers/plaid/index.js'
 import type { Account } from '../../../providers/types.js'
-import { countingDispatcher, quickItem, START, startSandbox, syncAll, US, linkItem, startLink, submitConsent, callbackOf, REDIRECT } from './helpers.js'
+import { callbackOf, countingDispatcher, linkItem, quickItem, REDIRECT, startLink, startSandbox, submitConsent, syncAll, US } from './helpers.js'
 import { isoDate } from '../../../providers/sandbox-kit/history.js'
 
 const DAY = 86_400_000

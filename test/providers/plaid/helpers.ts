@@ -105,8 +105,8 @@ export async function linkItem (adapter: ProviderAdapter, institutionId: string,
 }
 
 /** Links an Item without the browser step, through Plaid's `/sandbox/public_token/create`. */
-export async function quickItem (h: Harness, institutionId: string, webhook?: string): Promise<Connection> {
-  const pt = await h.api('/sandbox/public_token/create', { institution_id: institutionId, initial_products: ['transactions'], options: webhook === undefined ? {} : { webhook } })
+export async function quickItem (h: Harness, institutionId: string, daysRequested = 730): Promise<Connection> {
+  const pt = await h.api('/sandbox/public_token/create', { institution_id: institutionId, initial_products: ['transactions'], options: { transactions: { days_requested: daysRequested } } })
   const ex = await h.api('/item/public_token/exchange', { public_token: pt.body.public_token })
   return { provider: 'plaid', institutionId, secrets: { access_token: ex.body.access_token, item_id: ex.body.item_id } }
 }

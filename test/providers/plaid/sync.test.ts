@@ -111,6 +111,13 @@ t.test('history depth: the three-month bank gives 90 days; fromDate bounds what 
   t.ok(bounded.upserts.length > 0)
   t.ok(bounded.upserts.every(x => (x.bookingDate ?? x.transactionDate as string) >= fromDate))
   t.same(rowsOf(bounded.upserts), expectedRows(US.shallow, 1, 90).filter(([d]) => d >= fromDate))
+
+  const short = await quickItem(h, US.ordinary, 30)
+  const shortRun = await syncAll(adapter, short, (await adapter.listAccounts(short, null)).accounts[0] as Account, null)
+  t.same(rowsOf(shortRun.upserts), expectedRows(US.ordinary, 0, 30), 'transactions.days_requested also bounds the history')
+  t.match(await h.api('/sandbox/public_token/create', { institution_id: US.ordinary, initial_products: ['transactions'], options: { transactions: { days_requested: 731 } } }), { status: 400, body: { error_code: 'INVALID_FIELD' } })
+  t.match(await h.api('/transactions/sync', { access_token: short.secrets.access_token, count: 501 }), { status: 400, body: { error_type: 'INVALID_REQUEST', error_code: 'INVALID_FIELD' } }, 'count is 1-500')
+  t.match(await h.api('/transactions/sync', { access_token: short.secrets.access_token, cursor: 'bm9wZQ' }), { status: 400, body: { error_code: 'INVALID_FIELD' } }, 'a cursor from elsewhere is refused')
 })
 
 t.test('data changing between pages: TRANSACTIONS_SYNC_MUTATION_DURING_PAGINATION restarts the loop', async t => {

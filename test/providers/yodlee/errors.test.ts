@@ -128,6 +128,9 @@ t.test('aggregation problems in additionalStatus: re-auth and provider down', as
   await t.rejects(h.adapter.refresh(conn, { userPresent: true, psu: null, account: null }), { name: 'ProviderError', kind: 'reauth_required' })
   await control(h, 'provider-accounts/status', { provider_account_id: id, additional_status: 'SITE_UNAVAILABLE' })
   await t.rejects(drain(h, conn, account), { name: 'ProviderError', kind: 'provider_down', providerCode: 'SITE_UNAVAILABLE' })
+  t.same(await h.adapter.refresh(conn, { userPresent: false, psu: null, account: null }), { status: 'started' }, 'a site failure may be retried by a refresh')
+  h.clock.ms += 6_000
+  await t.rejects(drain(h, conn, account), { name: 'ProviderError', kind: 'provider_down', providerCode: 'SITE_UNAVAILABLE' }, 'the refresh failed again')
   await control(h, 'provider-accounts/status', { provider_account_id: id, additional_status: null })
   t.ok(await drain(h, conn, account) >= 0)
 })
