@@ -3,7 +3,7 @@ import { request } from 'undici'
 import { buildTestApp } from '../helpers/app.js'
 import { createOdooClient } from '../helpers/odoo-client.js'
 import { linkSandboxBank } from '../helpers/linked-client.js'
-import { freePort } from '../../src/dev/local-redis.js'
+import { freePort } from '../helpers/net.js'
 import type { ProviderId } from '../../providers/types.js'
 
 const BANKS: Array<[ProviderId, string]> = [['plaid', 'US'], ['yodlee', 'US'], ['saltedge', 'BE'], ['ponto', 'BE'], ['enablebanking', 'FI']]

@@ -2,11 +2,11 @@
  * Test helpers: a real Fastify on 127.0.0.1:0 serving the Enable Banking sandbox, an adapter
  * pointed at it over loopback, an injectable clock, and a "user" that clicks through the consent page.
  */
-import { createServer } from 'node:net'
 import Fastify, { type FastifyInstance } from 'fastify'
 import { request } from 'undici'
 import { enablebankingModule } from '../../../providers/enablebanking/index.js'
 import type { Account, Connection, ProviderAdapter, PsuInfo, TransactionSyncRequest, NormalizedTransaction } from '../../../providers/types.js'
+import { freePort } from '../../helpers/net.js'
 
 export const PREFIX = '/sandbox/enablebanking'
 /** Sandbox seed; with START it gives pending card payments on the ordinary FI/BE/SE accounts. */
@@ -39,18 +39,6 @@ export async function startHarness (opts: { seed?: string, slowMs?: number, time
   return { app, baseUrl, adapter, clock, hits, close: async () => { await app.close() } }
 }
 
-/** A loopback port that was free a moment ago (the sandbox needs its own URL before it listens). */
-async function freePort (): Promise<number> {
-  return await new Promise((resolve, reject) => {
-    const srv = createServer()
-    srv.once('error', reject)
-    srv.listen(0, '127.0.0.1', () => {
-      const addr = srv.address()
-      const port = addr !== null && typeof addr === 'object' ? addr.port : 0
-      srv.close(() => resolve(port))
-    })
-  })
-}
 
 export const REDIRECT = 'https://broker.example/callback/enablebanking'
 

@@ -1,11 +1,11 @@
 /** Test harness: the Plaid sandbox in a real Fastify on 127.0.0.1, an adapter pointed at it, a movable clock. */
-import { createServer } from 'node:net'
 import { readFileSync } from 'node:fs'
 import Fastify, { type FastifyInstance } from 'fastify'
 import { Agent, request, type Dispatcher } from 'undici'
 import { plaidModule } from '../../../providers/plaid/index.js'
 import type { PlaidCredentials } from '../../../providers/plaid/credentials.js'
 import type { Account, Connection, ConsentStart, JsonValue, NormalizedTransaction, ProviderAdapter, TransactionSyncPage } from '../../../providers/types.js'
+import { freePort } from '../../helpers/net.js'
 
 export const START = Date.parse('2025-03-10T12:00:00Z')
 export const REDIRECT = 'https://broker.example/v1/callback/plaid'
@@ -16,16 +16,6 @@ export function fixture<T = any> (name: string): T {
   return JSON.parse(readFileSync(new URL(`../../../../test/providers/plaid/fixtures/${name}`, import.meta.url), 'utf8')) as T
 }
 
-async function freePort (): Promise<number> {
-  return await new Promise((resolve, reject) => {
-    const srv = createServer()
-    srv.once('error', reject)
-    srv.listen(0, '127.0.0.1', () => {
-      const port = (srv.address() as { port: number }).port
-      srv.close(() => resolve(port))
-    })
-  })
-}
 
 /** Counts requests per path so tests can assert retry attempts. */
 export function countingDispatcher (): { dispatcher: Dispatcher, counts: Map<string, number>, total: () => number } {

@@ -2,7 +2,6 @@
  * Test helpers for the Ponto provider: a real Fastify sandbox on 127.0.0.1, an adapter wired to it
  * with an injected clock and a recording sleep, and the browser side of the consent page.
  */
-import { createServer } from 'node:net'
 import Fastify from 'fastify'
 import { request } from 'undici'
 import { createPontoAdapter } from '../../../providers/ponto/adapter.js'
@@ -10,6 +9,7 @@ import { pontoModule } from '../../../providers/ponto/index.js'
 import type { PontoCredentials } from '../../../providers/ponto/credentials.js'
 import { SANDBOX_BANKS } from '../../../providers/sandbox-kit/banks.js'
 import type { Connection, Institution, ProviderAdapter } from '../../../providers/types.js'
+import { freePort } from '../../helpers/net.js'
 
 export const START = Date.parse('2025-03-14T10:00:00.000Z')
 export const REDIRECT_URI = 'https://broker.test/callback/ponto'
@@ -22,16 +22,6 @@ export function createClock (start = START): Clock {
   return { now: () => t, advance: (ms: number) => { t += ms } }
 }
 
-async function freePort (): Promise<number> {
-  return await new Promise((resolve, reject) => {
-    const srv = createServer()
-    srv.once('error', reject)
-    srv.listen(0, '127.0.0.1', () => {
-      const port = (srv.address() as { port: number }).port
-      srv.close(() => resolve(port))
-    })
-  })
-}
 
 interface Teardown { teardown: (fn: () => unknown) => void }
 

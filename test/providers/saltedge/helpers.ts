@@ -3,11 +3,11 @@
  * clock shared by sandbox and adapter, a callback receiver, and the consent flow driven over HTTP.
  */
 import Fastify, { type FastifyInstance } from 'fastify'
-import { createServer } from 'node:net'
 import { request } from 'undici'
 import type { ConsentStart, Connection, ProviderAdapter, ProviderDeps } from '../../../providers/types.js'
 import { saltedgeModule } from '../../../providers/saltedge/index.js'
 import type { SaltEdgeCredentials } from '../../../providers/saltedge/credentials.js'
+import { freePort } from '../../helpers/net.js'
 
 export const PREFIX = '/sandbox/saltedge'
 export const REDIRECT_URI = 'https://broker.example.test/consent/callback'
@@ -20,16 +20,6 @@ export function clock (start = T0): Clock {
   return c
 }
 
-async function freePort (): Promise<number> {
-  return await new Promise((resolve, reject) => {
-    const srv = createServer()
-    srv.once('error', reject)
-    srv.listen(0, '127.0.0.1', () => {
-      const port = (srv.address() as { port: number }).port
-      srv.close(() => resolve(port))
-    })
-  })
-}
 
 export interface Received { headers: Record<string, string | string[] | undefined>, raw: string }
 

@@ -2,13 +2,13 @@
  * Test harness: the Yodlee sandbox in a real Fastify on 127.0.0.1, an adapter talking to it over
  * loopback, an injected clock, a request log, and a helper that clicks through FastLink.
  */
-import { createServer } from 'node:net'
 import Fastify, { type FastifyInstance } from 'fastify'
 import { request } from 'undici'
 import { createYodleeAdapter } from '../../../providers/yodlee/adapter.js'
 import { SANDBOX_CREDENTIALS, type YodleeCredentials } from '../../../providers/yodlee/credentials.js'
 import { yodleeModule } from '../../../providers/yodlee/index.js'
 import type { Connection, ConsentStart, ProviderAdapter } from '../../../providers/types.js'
+import { freePort } from '../../helpers/net.js'
 
 export const T0 = Date.parse('2025-03-14T10:00:00Z')
 export const REDIRECT_URI = 'https://broker.example/v1/callback/yodlee?lang=en'
@@ -31,16 +31,6 @@ export interface Harness {
   makeAdapter: (creds?: Partial<YodleeCredentials>, timeoutMs?: number) => ProviderAdapter
 }
 
-async function freePort (): Promise<number> {
-  return await new Promise((resolve, reject) => {
-    const srv = createServer()
-    srv.once('error', reject)
-    srv.listen(0, '127.0.0.1', () => {
-      const port = (srv.address() as { port: number }).port
-      srv.close(() => resolve(port))
-    })
-  })
-}
 
 export async function startSandbox (t: { teardown: (fn: () => unknown) => void }, o: { slowMs?: number, timeoutMs?: number } = {}): Promise<Harness> {
   const clock = { ms: T0 }
