@@ -1,6 +1,8 @@
 /**
  * Sandbox control routes (not part of Salt Edge's API): add a transaction to an account, and post
- * a pending one. Amounts are signed decimal strings, + = money in.
+ * a pending one. Amounts are signed decimal strings, + = money in. Like every sandbox's control
+ * routes, the reply is a plain object with `key` at the top (no Salt Edge `data` envelope: these
+ * routes are the sandboxes' shared test contract, not Salt Edge's API).
  */
 import type { FastifyInstance, FastifyReply } from 'fastify'
 import { decimalToMinor } from '../decimal.js'
@@ -22,7 +24,7 @@ export function registerControl (app: FastifyInstance, state: SandboxState): voi
     const { account } = found
     if (state.extras.list(account.seed).length >= 10_000) return refuse(reply, 409, 'too many extra transactions on this account')
     const tx = state.extras.add(account.seed, account.currency, { date: b.date, amountMinor: minor, description: b.description.trim(), pending: b.pending === true })
-    return { data: { key: tx.key, account_id: account.id, date: tx.transactionDate, pending: tx.pending } }
+    return { key: tx.key, account_id: account.id, date: tx.transactionDate, pending: tx.pending }
   })
 
   app.post('/_control/transactions/post', async (req, reply) => {
@@ -30,6 +32,6 @@ export function registerControl (app: FastifyInstance, state: SandboxState): voi
     const found = typeof b.account_id === 'string' ? state.accounts.get(b.account_id) : undefined
     if (found === undefined) return refuse(reply, 404, 'account_id is not an account of this sandbox')
     if (typeof b.key !== 'string' || !state.extras.post(found.account.seed, b.key)) return refuse(reply, 404, 'no extra transaction with that key on this account')
-    return { data: { key: b.key, account_id: found.account.id, pending: false } }
+    return { key: b.key, account_id: found.account.id, pending: false }
   })
 }

@@ -122,7 +122,7 @@ t.test('control route: a new transaction appears on the next sync; a pending ext
   const p = await control(sb, '/_control/transactions', { account_id: account.providerAccountId, date: today, amount: '45', description: 'Refund pending', pending: true })
   const s1 = (await syncAll(adapter, conn, account, from, today)).txs.filter(x => x.description === 'Refund pending')
   t.match(s1, [{ status: 'pending', amount: '45.00' }])
-  t.equal((await control(sb, '/_control/transactions/post', { account_id: account.providerAccountId, key: p.json.data.key })).status, 200)
+  t.equal((await control(sb, '/_control/transactions/post', { account_id: account.providerAccountId, key: p.json.key })).status, 200)
   const s2 = (await syncAll(adapter, conn, account, from, today)).txs.filter(x => x.description === 'Refund pending')
   t.match(s2, [{ status: 'booked', amount: '45.00' }])
   t.not(s2[0]?.id, s1[0]?.id, 'the posted entry has its own id')
