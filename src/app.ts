@@ -10,6 +10,7 @@ import { waitReady } from './store/redis.js'
 import { loggerOptions } from './logger.js'
 import requestContext from './plugins/request-context.js'
 import errorHandler from './plugins/error-handler.js'
+import { rateLimitPlugin } from './plugins/rate-limit.js'
 import { registerSwagger } from './plugins/swagger.js'
 import { healthRoutes } from './plugins/health.js'
 import { proxyPlugin } from './proxy/index.js'
@@ -20,6 +21,7 @@ import { randomToken } from './crypto/tokens.js'
 import { attachLinkData } from './link/attach.js'
 import { sandboxRoutes } from './plugins/sandboxes.js'
 import { webhookRoutes } from './webhooks/index.js'
+import { linkPlugin } from './link/plugin.js'
 
 export interface AppDeps extends ServiceDeps {
   /** A pino logger (tests pass one writing to a stream they read). */
@@ -61,10 +63,12 @@ export async function buildApp (config: Config, deps: AppDeps = {}): Promise<Fas
   app.addSchema(ProblemSchema)
   await app.register(requestContext)
   await app.register(errorHandler, { services })
-  await registerSwagger(app, config)
+  await app.register(rateLimitPlugin, { services })
+  await registerSwagger(app)
   await app.register(healthRoutes, { services })
   await app.register(proxyPlugin, { services, onClientCreated: attachLinkData(services) })
   await app.register(adminPlugin, { services })
+  await app.register(linkPlugin, { services })
   await app.register(webhookRoutes, { services })
   if (config.providerMode === 'sandbox') await app.register(sandboxRoutes, { services })
   app.addHook('onClose', async () => {

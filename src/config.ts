@@ -49,7 +49,21 @@ export interface Config {
   twilio: { accountSid: string, authToken: string, serviceSid: string }
   bodyLimitBytes: number
   requestTimeoutMs: number
+  /** Suspicious-activity rules (src/locks/detect.ts): a rule fires when its count reaches `count` within `windowSeconds`. */
+  detection: {
+    badSignatures: DetectionRule
+    foreignDb: DetectionRule
+    linkBurst: DetectionRule
+    psuIps: DetectionRule
+    wrongCodes: DetectionRule
+    rateFactor: number
+    rateFloor: number
+  }
+  rateLimits: { windowMs: number, proxyPerClient: number, proxyPerIp: number, adminPerIp: number, adminPerUser: number }
+  smsLimits: { perPhone: number, perDb: number }
 }
+
+export interface DetectionRule { count: number, windowSeconds: number }
 
 export const SETTINGS: readonly SettingSpec[] = [
   { name: 'PORT', default: '3000', kind: 'port', description: 'TCP port the broker listens on.' },
@@ -79,7 +93,26 @@ export const SETTINGS: readonly SettingSpec[] = [
   { name: 'TWILIO_AUTH_TOKEN', default: 'sandbox-auth-token', secret: true, kind: 'string', description: 'Twilio auth token.' },
   { name: 'TWILIO_VERIFY_SERVICE_SID', default: 'VAsandbox0000000000000000000000000', kind: 'string', description: 'Twilio Verify service SID.' },
   { name: 'BODY_LIMIT', default: '1048576', kind: 'bytes', description: 'Largest accepted request body (bytes).' },
-  { name: 'REQUEST_TIMEOUT', default: '30000', kind: 'ms', description: 'Server-side request timeout (ms).' }
+  { name: 'REQUEST_TIMEOUT', default: '30000', kind: 'ms', description: 'Server-side request timeout (ms).' },
+  { name: 'DETECT_BAD_SIGNATURES', default: '10', kind: 'string', description: 'Bad signatures for one client within DETECT_BAD_SIGNATURES_WINDOW that lock the client.' },
+  { name: 'DETECT_BAD_SIGNATURES_WINDOW', default: '300', kind: 'seconds', description: 'Window of DETECT_BAD_SIGNATURES (seconds).' },
+  { name: 'DETECT_FOREIGN_DB', default: '1', kind: 'string', description: 'Signed requests of a client from another `db_uuid` within DETECT_FOREIGN_DB_WINDOW that lock the client.' },
+  { name: 'DETECT_FOREIGN_DB_WINDOW', default: '86400', kind: 'seconds', description: 'Window of DETECT_FOREIGN_DB (seconds).' },
+  { name: 'DETECT_LINK_BURST', default: '10', kind: 'string', description: 'Links created (`exchange_token`) for one database within DETECT_LINK_BURST_WINDOW that lock every client of the database.' },
+  { name: 'DETECT_LINK_BURST_WINDOW', default: '3600', kind: 'seconds', description: 'Window of DETECT_LINK_BURST (seconds).' },
+  { name: 'DETECT_PSU_IPS', default: '20', kind: 'string', description: 'Distinct end-user IPs (`utils.psu_info.ip`) for one client within DETECT_PSU_IPS_WINDOW that lock the client.' },
+  { name: 'DETECT_PSU_IPS_WINDOW', default: '3600', kind: 'seconds', description: 'Window of DETECT_PSU_IPS (seconds).' },
+  { name: 'DETECT_WRONG_CODES', default: '10', kind: 'string', description: 'Wrong SMS codes for one database within DETECT_WRONG_CODES_WINDOW that lock every client of the database.' },
+  { name: 'DETECT_WRONG_CODES_WINDOW', default: '3600', kind: 'seconds', description: 'Window of DETECT_WRONG_CODES (seconds).' },
+  { name: 'DETECT_RATE_FACTOR', default: '10', kind: 'string', description: 'A client is locked when its requests in one minute exceed this many times its normal rate (average of its active minutes)…' },
+  { name: 'DETECT_RATE_FLOOR', default: '300', kind: 'string', description: '…and exceed this floor (requests per minute; also the limit before a normal is known).' },
+  { name: 'RATE_LIMIT_WINDOW', default: '60', kind: 'seconds', description: 'Window of the request rate limits (seconds).' },
+  { name: 'RATE_LIMIT_PROXY_CLIENT', default: '600', kind: 'string', description: '`/proxy/*` requests per client id per window.' },
+  { name: 'RATE_LIMIT_PROXY_IP', default: '20000', kind: 'string', description: '`/proxy/*` requests per source IP per window (Odoo SaaS serves many databases from few IPs).' },
+  { name: 'RATE_LIMIT_ADMIN_IP', default: '600', kind: 'string', description: '`/admin/*` requests per source IP per window.' },
+  { name: 'RATE_LIMIT_ADMIN_USER', default: '300', kind: 'string', description: '`/admin/*` requests per admin (JWT `sub`) per window.' },
+  { name: 'SMS_SENDS_PER_PHONE', default: '5', kind: 'string', description: 'Ops unlock codes allowed per phone number per 10 minutes (the link flow\'s sends to that phone count too).' },
+  { name: 'SMS_SENDS_PER_DB', default: '10', kind: 'string', description: 'Ops unlock codes allowed per database per 24 hours (the link flow\'s sends count too).' }
 ]
 
 /** Reads and validates the environment. Throws `ConfigError` on the first bad value. */
@@ -94,6 +127,13 @@ export function loadConfig (env: Record<string, string | undefined> = process.en
   if (secret === '' && jwksUrl === '') throw new ConfigError('ADMIN_JWT_SECRET', 'set a shared secret of at least 32 bytes, or set ADMIN_JWKS_URL')
   if (secret !== '' && algorithm !== 'HS256') throw new ConfigError('ADMIN_JWT_ALG', 'must be HS256 when ADMIN_JWT_SECRET is used')
   if (secret === '' && algorithm === 'HS256') throw new ConfigError('ADMIN_JWT_ALG', 'must be an asymmetric algorithm (RS256, ES256, EdDSA) with ADMIN_JWKS_URL')
+  // Counts use the 'string' kind and are checked here: config-spec.ts has no count kind.
+  const count = (name: string): number => {
+    const text = v(name)
+    if (!/^\d{1,7}$/.test(text) || Number(text) < 1) throw new ConfigError(name, 'expected a positive whole number')
+    return Number(text)
+  }
+  const rule = (name: string): DetectionRule => ({ count: count(name), windowSeconds: Number(v(`${name}_WINDOW`)) })
   const providerSettings: Record<string, string | undefined> = {}
   for (const [k, val] of Object.entries(env)) {
     if (/^(PLAID|YODLEE|SALTEDGE|PONTO|ENABLEBANKING)_/.test(k)) providerSettings[k] = val
@@ -129,7 +169,24 @@ export function loadConfig (env: Record<string, string | undefined> = process.en
     },
     twilio: { accountSid: v('TWILIO_ACCOUNT_SID'), authToken: v('TWILIO_AUTH_TOKEN'), serviceSid: v('TWILIO_VERIFY_SERVICE_SID') },
     bodyLimitBytes: Number(v('BODY_LIMIT')),
-    requestTimeoutMs: Number(v('REQUEST_TIMEOUT'))
+    requestTimeoutMs: Number(v('REQUEST_TIMEOUT')),
+    detection: {
+      badSignatures: rule('DETECT_BAD_SIGNATURES'),
+      foreignDb: rule('DETECT_FOREIGN_DB'),
+      linkBurst: rule('DETECT_LINK_BURST'),
+      psuIps: rule('DETECT_PSU_IPS'),
+      wrongCodes: rule('DETECT_WRONG_CODES'),
+      rateFactor: count('DETECT_RATE_FACTOR'),
+      rateFloor: count('DETECT_RATE_FLOOR')
+    },
+    rateLimits: {
+      windowMs: Number(v('RATE_LIMIT_WINDOW')) * 1000,
+      proxyPerClient: count('RATE_LIMIT_PROXY_CLIENT'),
+      proxyPerIp: count('RATE_LIMIT_PROXY_IP'),
+      adminPerIp: count('RATE_LIMIT_ADMIN_IP'),
+      adminPerUser: count('RATE_LIMIT_ADMIN_USER')
+    },
+    smsLimits: { perPhone: count('SMS_SENDS_PER_PHONE'), perDb: count('SMS_SENDS_PER_DB') }
   }
 }
 

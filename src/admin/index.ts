@@ -5,6 +5,7 @@ import type { Services } from '../services.js'
 import { createAdminAuth, type AdminIdentity } from './auth.js'
 import { subscriptionRoutes } from './subscriptions.js'
 import { supportRoutes } from './support.js'
+import { lockRoutes } from './locks.js'
 
 declare module 'fastify' {
   interface FastifyRequest { admin: AdminIdentity | null }
@@ -30,5 +31,6 @@ export async function adminPlugin (app: FastifyInstance, opts: AdminOptions): Pr
   })
   await app.register(subscriptionRoutes, { services: opts.services })
   await app.register(supportRoutes, { services: opts.services })
+  await app.register(lockRoutes, { services: opts.services })
   for (const register of opts.routes ?? []) await app.register(register)
 }

@@ -16,6 +16,11 @@ const HELP = `banksync: ops and support CLI for banksync-broker
   banksync errors show REFERENCE
   banksync errors list --client CLIENT_ID [--limit N]
   banksync clients show CLIENT_ID
+  banksync locks list
+  banksync clients lock CLIENT_ID --reason TEXT [--database]
+  banksync clients send-code CLIENT_ID             SMS an unlock code to the registered phone
+  banksync clients unlock CLIENT_ID --code CODE
+  banksync locks reset CLIENT_ID                   clear a freeze (too many wrong codes)
 
 Environment: BANKSYNC_URL (default http://127.0.0.1:3000), BANKSYNC_TOKEN, or ADMIN_JWT_SECRET
 (+ ADMIN_JWT_ISSUER, ADMIN_JWT_AUDIENCE) to mint a token on the fly. Output is JSON.`
@@ -58,6 +63,16 @@ export async function run (argv: string[], out: (line: string) => void): Promise
       return print(await call('GET', `/admin/clients/${encodeURIComponent(need(flags.client, '--client'))}/errors?limit=${Number(flags.limit ?? 50)}`, undefined, 'support'))
     case 'clients show':
       return print(await call('GET', `/admin/clients/${encodeURIComponent(need(arg, 'CLIENT_ID'))}`, undefined, 'support'))
+    case 'locks list':
+      return print(await call('GET', '/admin/locks', undefined, 'support'))
+    case 'locks reset':
+      return print(await call('POST', `/admin/clients/${encodeURIComponent(need(arg, 'CLIENT_ID'))}/reset`))
+    case 'clients lock':
+      return print(await call('POST', `/admin/clients/${encodeURIComponent(need(arg, 'CLIENT_ID'))}/lock`, { reason: need(flags.reason, '--reason'), scope: flags.database === 'true' ? 'database' : 'client' }))
+    case 'clients send-code':
+      return print(await call('POST', `/admin/clients/${encodeURIComponent(need(arg, 'CLIENT_ID'))}/unlock-code`))
+    case 'clients unlock':
+      return print(await call('POST', `/admin/clients/${encodeURIComponent(need(arg, 'CLIENT_ID'))}/unlock`, { code: need(flags.code, '--code') }))
     case 'help':
     case '':
       out(HELP)

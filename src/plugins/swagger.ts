@@ -1,9 +1,8 @@
 /** OpenAPI generation from the route schemas (`npm run openapi` writes openapi.yaml). */
 import type { FastifyInstance } from 'fastify'
 import swagger from '@fastify/swagger'
-import type { Config } from '../config.js'
 
-export async function registerSwagger (app: FastifyInstance, config: Config): Promise<void> {
+export async function registerSwagger (app: FastifyInstance): Promise<void> {
   await app.register(swagger, {
     openapi: {
       openapi: '3.1.0',
@@ -12,7 +11,8 @@ export async function registerSwagger (app: FastifyInstance, config: Config): Pr
         version: '0.1.0',
         description: 'Bank-synchronisation broker speaking the Odoo OdooFin protocol. `/proxy/*` endpoints always answer HTTP 200 with a JSON-RPC style envelope (`result` or `error`); every other surface uses real status codes and RFC 9457 problem details.'
       },
-      servers: [{ url: config.publicUrl === '' ? 'http://127.0.0.1:3000' : 'http://127.0.0.1:3000' }],
+      // A fixed server keeps the generated file identical on every machine; deployments set PUBLIC_URL.
+      servers: [{ url: 'http://127.0.0.1:3000', description: 'npm start (sandbox mode)' }],
       components: { securitySchemes: { bearerAuth: { type: 'http', scheme: 'bearer', bearerFormat: 'JWT' } } },
       tags: [
         { name: 'odoo', description: 'The Odoo client protocol (signed with odoofin-* headers unless noted).' },

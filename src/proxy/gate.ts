@@ -12,6 +12,7 @@ import { entitlementProblem } from '../store/subscriptions.js'
 import { canonicalizePythonJson } from '../protocol/canonical-json.js'
 import { canonicalQueryJson, signatureMessage, verifySignature } from '../protocol/signature.js'
 import { utilsOf } from './utils.js'
+import { observeRequest, onBadSignature, onForeignDb } from '../locks/detect.js'
 
 export type TokenPolicy = 'ordinary' | 'get_access_token' | 'renew_token'
 
@@ -85,10 +86,11 @@ export async function passGate (s: Services, req: FastifyRequest, policy: GatePo
   const secret = s.clients.signingSecrets(client).find(sec => verifySignature(sec.token, message, signature))
   if (secret === undefined) {
     req.bsb.security = 'bad_signature'
+    await onBadSignature(s, req, client, utils.psu)
     throw new AppError('BSB_INVALID_SIGNATURE', { detail: 'HMAC mismatch' })
   }
   if (foreignDb) {
-    await s.audit.record({ type: 'client_foreign_db', actor: 'system', clientId, dbUuid: client.dbUuid, ip: req.ip, detail: 'signed request from another db_uuid' })
+    await onForeignDb(s, req, client, utils.dbUuid, utils.psu)
     req.bsb.security = 'foreign_db'
     throw new AppError('BSB_LINK_REQUIRED', { detail: 'client used from another db_uuid' })
   }
@@ -97,6 +99,7 @@ export async function passGate (s: Services, req: FastifyRequest, policy: GatePo
   if (client.locked || client.frozen || read.dbLock.locked === '1') {
     throw new AppError(client.frozen ? 'BSB_CLIENT_FROZEN' : 'BSB_ACCOUNT_LOCKED', { detail: `locked: ${client.lockReason ?? read.dbLock.reason ?? 'unknown'}` })
   }
+  if (await observeRequest(s, req, client, utils.psu)) throw new AppError('BSB_ACCOUNT_LOCKED', { detail: 'locked by a detection rule on this request' })
   if (read.requestsThisMinute > MAX_REQUESTS_PER_MINUTE) throw new AppError('BSB_RATE_LIMITED', { detail: `${read.requestsThisMinute} requests this minute` })
 
   const nowMs = s.now()

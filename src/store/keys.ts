@@ -48,6 +48,14 @@ export function createKeys (prefix: string) {
     clientAudit: (clientId: string) => `${client(clientId)}:audit`,
     /** SET client ids currently locked (ops listing). No TTL: members removed on unlock. */
     lockedClients: () => `${prefix}locked`,
+    /** SET db_uuids under a database-wide lock (ops listing). No TTL: members removed on unlock. */
+    lockedDbs: () => `${prefix}lockeddbs`,
+    /** HASH the pending ops unlock code of a client (HMAC of the phone, lock id, expiry, tries; Twilio holds the code). TTL 600 s. */
+    unlockCode: (dbUuid: string, clientId: string) => `${db(dbUuid)}:unlock:${clientId}`,
+    /** HASH a client's request-rate baseline (current minute, its count, average of active minutes). TTL 30 days, renewed on use. */
+    clientBaseline: (dbUuid: string, clientId: string) => `${db(dbUuid)}:base:${clientId}`,
+    /** SET distinct end-user (PSU) IPs seen for a client in the current window. TTL = DETECT_PSU_IPS_WINDOW. */
+    psuIps: (dbUuid: string, clientId: string) => `${db(dbUuid)}:ips:${clientId}`,
     /** HASH phone verification of a database (encrypted phone, verified flag). No TTL: the registered phone is the account's recovery factor. */
     phone: (dbUuid: string) => `${db(dbUuid)}:phone`,
     /** HASH a pending SMS code of a database (HMAC of the phone, expiry, wrong tries; Twilio holds the code). TTL 600 s. */
