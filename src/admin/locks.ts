@@ -7,7 +7,7 @@ import { ADMIN_SECURITY, ClientIdParam, problemResponses } from '../schemas/admi
 import { maskPhone } from '../sms/verify.js'
 import { listLocks, lockClient, lockDatabase, lockTarget, resetFreeze, isLocked } from '../locks/store.js'
 import { sendUnlockCode, unlockWithCode, type AdminAct } from '../locks/unlock.js'
-import { smsVerifierFor } from '../locks/sms.js'
+import { smsVerifierFor } from '../sms/verifier-for.js'
 import { registeredPhone } from '../locks/phone.js'
 
 const Nullable = <T extends ReturnType<typeof Type.String>>(t: T) => Type.Union([t, Type.Null()])

@@ -9,7 +9,7 @@ import type { Services } from '../services.js'
 import { AppError } from '../errors.js'
 import { createCatalogue } from '../catalogue/service.js'
 import { dashboardRoutes } from '../catalogue/dashboard-routes.js'
-import { createSmsVerifier, type SmsVerifier } from '../sms/verify.js'
+import type { SmsVerifier } from '../sms/verify.js'
 import type { LinkContext } from './context.js'
 import { errorPage } from './pages/error.js'
 import { linkHeaders } from './html.js'
@@ -22,6 +22,7 @@ import { consentRoutes } from './routes/consent.js'
 import { callbackRoutes } from './routes/callback.js'
 import { doneRoutes } from './routes/done.js'
 import { demoPlugin } from './demo/plugin.js'
+import { smsVerifierFor } from '../sms/verifier-for.js'
 
 export interface LinkPluginOptions {
   services: Services
@@ -29,16 +30,6 @@ export interface LinkPluginOptions {
   sms?: SmsVerifier
 }
 
-function smsFor (s: Services): SmsVerifier {
-  const { twilio, providerMode, publicUrl } = s.config
-  return createSmsVerifier({
-    accountSid: twilio.accountSid,
-    authToken: twilio.authToken,
-    serviceSid: twilio.serviceSid,
-    sandboxBaseUrl: providerMode === 'sandbox' ? `${publicUrl}/sandbox/twilio` : undefined,
-    logger: s.log ?? undefined
-  })
-}
 
 async function linkPages (app: FastifyInstance, ctx: LinkContext): Promise<void> {
   app.addHook('onRoute', (route) => { route.schema = { ...(route.schema ?? {}), hide: true } as typeof route.schema })
@@ -64,7 +55,7 @@ async function linkPages (app: FastifyInstance, ctx: LinkContext): Promise<void>
 export async function linkPlugin (app: FastifyInstance, opts: LinkPluginOptions): Promise<void> {
   const s = opts.services
   const catalogue = createCatalogue(s)
-  const ctx: LinkContext = { s, catalogue, sms: opts.sms ?? smsFor(s) }
+  const ctx: LinkContext = { s, catalogue, sms: opts.sms ?? smsVerifierFor(s) }
   app.addHook('onListen', async () => { catalogue.start() })
   app.addHook('onClose', async () => { catalogue.stop() })
   await app.register(odoofinScriptRoute, { publicUrl: s.config.publicUrl })

@@ -5,7 +5,6 @@
  */
 import { randomBytes } from 'node:crypto'
 import type { Services } from '../services.js'
-import { createSmsVerifier, type SmsVerifier } from '../sms/verify.js'
 import { phoneHash } from '../link/phone-verification.js'
 import { lockScripts } from './scripts.js'
 
@@ -13,16 +12,6 @@ export const PHONE_WINDOW_MS = 600_000
 export const DB_WINDOW_MS = 86_400_000
 export const MIN_GAP_MS = 30_000
 
-export function smsVerifierFor (s: Services): SmsVerifier {
-  const { twilio, providerMode, publicUrl } = s.config
-  return createSmsVerifier({
-    accountSid: twilio.accountSid,
-    authToken: twilio.authToken,
-    serviceSid: twilio.serviceSid,
-    sandboxBaseUrl: providerMode === 'sandbox' ? `${publicUrl}/sandbox/twilio` : undefined,
-    logger: s.log ?? undefined
-  })
-}
 
 export type Reservation = { ok: true } | { ok: false, retryAfterSeconds: number }
 

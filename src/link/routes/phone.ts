@@ -9,6 +9,7 @@ import { phonePage } from '../pages/phone.js'
 import { checkCode, codeSent, markVerified, normalizePhone, reserveSend, SMS_RULES } from '../phone-verification.js'
 import { checkCsrf, saveSession, sessionPath, type LinkSession } from '../session.js'
 import { nextStep, stepPath } from '../flow.js'
+import { onWrongSmsCode } from '../../locks/detect.js'
 
 function render (reply: FastifyReply, session: LinkSession, status: number, phoneValue: string, error?: { field: 'phone' | 'code', text: string }): FastifyReply {
   return sendPage(reply, phonePage({ session, lang: langOf(session.lang), phoneValue, error }), status)
@@ -71,7 +72,10 @@ export async function phoneRoutes (app: FastifyInstance, ctx: LinkContext): Prom
       await saveSession(s, session)
       return reply.redirect(await stepPath(s, session), 303)
     }
-    if (result.outcome === 'wrong') return render(reply, session, 422, phone, { field: 'code', text: t(lang, 'codeWrong', { left: result.left }) })
+    if (result.outcome === 'wrong') {
+      await onWrongSmsCode(s, req, session.dbUuid, null, 'phone verification')
+      return render(reply, session, 422, phone, { field: 'code', text: t(lang, 'codeWrong', { left: result.left }) })
+    }
     if (result.outcome === 'ended') {
       await s.audit.record({ type: 'phone_code_tries_exhausted', actor: 'user', dbUuid: session.dbUuid, ip: req.ip })
     }
