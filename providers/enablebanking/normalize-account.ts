@@ -4,7 +4,7 @@
  * the session-bound `uid` is only the `providerAccountId`.
  */
 import type { Account, Institution, JsonObject } from '../types.js'
-import { signedDecimal } from './decimal.js'
+import { decimalFromJson as signedDecimal } from '../decimal.js'
 import { quirksFor } from './quirks.js'
 import type { EbAccountResource, EbAspsp, EbBalance } from './wire.js'
 

@@ -6,7 +6,7 @@
 import { createHash } from 'node:crypto'
 import { ProviderError } from '../errors.js'
 import type { JsonObject, NormalizedTransaction, Party, TransactionStatus } from '../types.js'
-import { amountWithIndicator } from './decimal.js'
+import { absoluteDecimal, withSign } from '../decimal.js'
 import type { EbAccountIdentification, EbParty, EbTransaction } from './wire.js'
 
 const STATUS: Record<string, TransactionStatus> = {
@@ -188,4 +188,13 @@ export function normalizeTransaction (tx: EbTransaction, accountId: string, coun
 /** The date a transaction belongs to for window filtering: booking, else value, else transaction date. */
 export function effectiveDate (t: NormalizedTransaction): string | null {
   return t.bookingDate ?? t.valueDate ?? t.transactionDate
+}
+
+/**
+ * Amount signed from the account holder's side: the absolute value with the direction from
+ * `credit_debit_indicator` (some banks send signed values; the indicator wins).
+ */
+export function amountWithIndicator (text: string, indicator: 'CRDT' | 'DBIT'): string | null {
+  const abs = absoluteDecimal(text)
+  return abs === null ? null : withSign(abs, indicator === 'DBIT')
 }

@@ -8,19 +8,12 @@ import type { SandboxOptions } from '../module.js'
 import { entryReference } from './sandbox-data.js'
 import type { SandboxAccountInfo } from './sandbox-data.js'
 import type { SandboxState } from './sandbox-state.js'
+import { decimalToMinor } from '../decimal.js'
 
 function fail (reply: FastifyReply, status: number, message: string): FastifyReply {
   return reply.code(status).send({ message, code: status, error: 'WRONG_REQUEST_PARAMETERS', detail: null })
 }
 
-/** `"-12.30"` → -1230 without floating point; null when not a decimal with at most 2 places. */
-export function decimalToMinor (text: string): number | null {
-  const m = /^([+-]?)(\d+)(?:\.(\d{1,2}))?$/.exec(text.trim())
-  if (m === null) return null
-  const minor = Number(m[2]) * 100 + Number((m[3] ?? '').padEnd(2, '0'))
-  if (!Number.isSafeInteger(minor)) return null
-  return m[1] === '-' ? -minor : minor
-}
 
 export function registerControlRoutes (app: FastifyInstance, opts: SandboxOptions, state: SandboxState): void {
   function account (id: unknown): SandboxAccountInfo | undefined {

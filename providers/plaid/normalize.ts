@@ -3,7 +3,7 @@
  * positive amount is money out), accounts and institutions. Schema violations throw `bad_response`.
  */
 import type { Account, Institution, JsonObject, NormalizedTransaction, Party } from '../types.js'
-import { decimalFromNumber, negateDecimal } from './decimal.js'
+import { decimalFromNumber, negateDecimal } from '../decimal.js'
 import { badResponse } from './errors.js'
 
 type Obj = Record<string, unknown>

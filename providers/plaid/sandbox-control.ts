@@ -4,7 +4,7 @@
  */
 import type { FastifyInstance, FastifyReply } from 'fastify'
 import { isIsoDate } from './normalize.js'
-import { decimalToMinor } from './decimal.js'
+import { decimalToMinor } from '../decimal.js'
 import { transactionIdFor } from './sandbox-data.js'
 import { bodyOf } from './sandbox-guards.js'
 import type { SandboxState } from './sandbox-state.js'

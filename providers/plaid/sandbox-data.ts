@@ -7,7 +7,7 @@ import { SANDBOX_BANKS, type SandboxBank } from '../sandbox-kit/banks.js'
 import type { SandboxTransaction } from '../sandbox-kit/history.js'
 import { createHash } from 'node:crypto'
 import { stableId } from '../sandbox-kit/prng.js'
-import { minorToPlaidAmount } from './decimal.js'
+import { minorToNumber } from '../decimal.js'
 
 export interface SandboxInstitution {
   id: string
@@ -108,7 +108,7 @@ export function transactionJson (itemId: string, accountId: string, v: Transacti
   return {
     account_id: accountId,
     account_owner: null,
-    amount: minorToPlaidAmount(tx.amountMinor),
+    amount: minorToNumber(-tx.amountMinor),
     authorized_date: tx.transactionDate,
     authorized_datetime: null,
     check_number: null,

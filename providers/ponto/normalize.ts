@@ -6,7 +6,7 @@
  */
 import { ProviderError } from '../errors.js'
 import type { Account, Institution, JsonObject, NormalizedTransaction, Party } from '../types.js'
-import { decimalString } from './decimal.js'
+import { decimalFromJson as decimalString } from '../decimal.js'
 import { institutionHints } from './institution-hints.js'
 
 export interface PontoResource {

@@ -6,7 +6,7 @@
 import { createHash } from 'node:crypto'
 import { ProviderError } from '../errors.js'
 import type { Account, Institution, JsonObject, NormalizedTransaction, Party, RefreshPolicy } from '../types.js'
-import { numberToDecimal } from './decimal.js'
+import { decimalFromNumber as numberToDecimal } from '../decimal.js'
 import type { SeAccount, SeProvider, SeTransaction } from './wire.js'
 
 function bad (what: string): ProviderError {

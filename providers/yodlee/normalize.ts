@@ -4,7 +4,7 @@
  * transactionDate; a pending entry posts under a new id and is never given the booked entry's id.
  */
 import type { Account, JsonObject, NormalizedTransaction, TransactionStatus } from '../types.js'
-import { toDecimalString, withSign } from './decimal.js'
+import { decimalFromJson as toDecimalString, withSign } from '../decimal.js'
 import { badResponse } from './errors.js'
 import type { YAccount, YMoney, YTransaction } from './wire.js'
 

@@ -5,7 +5,7 @@
  * routes are the sandboxes' shared test contract, not Salt Edge's API).
  */
 import type { FastifyInstance, FastifyReply } from 'fastify'
-import { decimalToMinor } from '../decimal.js'
+import { decimalToMinor } from '../../decimal.js'
 import type { SandboxState } from './state.js'
 
 function refuse (reply: FastifyReply, code: number, message: string): FastifyReply {

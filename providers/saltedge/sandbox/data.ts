@@ -5,7 +5,7 @@
  */
 import { stableId } from '../../sandbox-kit/prng.js'
 import { addDays, bookedBalanceMinor, generateHistory, isoDate, type SandboxTransaction } from '../../sandbox-kit/history.js'
-import { minorToNumber } from '../decimal.js'
+import { minorToNumber } from '../../decimal.js'
 import type { SeAccount, SeTransaction } from '../wire.js'
 import { iso } from './replies.js'
 import type { AccountRec, ConnectionRec, ConsentRec, SandboxState } from './state.js'

@@ -5,7 +5,8 @@
  */
 import { readFileSync } from 'node:fs'
 import t from 'tap'
-import { absoluteDecimal, amountWithIndicator, signedDecimal } from '../../../providers/enablebanking/decimal.js'
+import { absoluteDecimal, decimalFromJson as signedDecimal } from '../../../providers/decimal.js'
+import { amountWithIndicator } from '../../../providers/enablebanking/normalize.js'
 import { accountSnapshot, normalizeAccount, normalizeAspsp, parseInstitutionId } from '../../../providers/enablebanking/normalize-account.js'
 import { createOccurrenceCounter, normalizeTransaction } from '../../../providers/enablebanking/normalize.js'
 import type { EbAccountResource, EbAspsp, EbBalance, EbTransaction } from '../../../providers/enablebanking/wire.js'

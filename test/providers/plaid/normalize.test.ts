@@ -1,6 +1,6 @@
 /** The pure normaliser on Plaid's real sample payloads, and the decimal helpers. */
 import t from 'tap'
-import { decimalFromNumber, decimalToMinor, negateDecimal, normalizeDecimal } from '../../../providers/plaid/decimal.js'
+import { decimalFromNumber, decimalToMinor, negateDecimal, decimalFromJson as normalizeDecimal } from '../../../providers/decimal.js'
 import { accountType, normalizeAccount, normalizeInstitution, normalizeTransaction, SYNCABLE_TYPES, utcDateOf } from '../../../providers/plaid/normalize.js'
 import { fixture } from './helpers.js'
 

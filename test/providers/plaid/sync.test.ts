@@ -2,7 +2,7 @@
 import t from 'tap'
 import { MockAgent } from 'undici'
 import { generateHistory, isoDate, addDays } from '../../../providers/sandbox-kit/history.js'
-import { decimalToMinor } from '../../../providers/plaid/decimal.js'
+import { decimalToMinor } from '../../../providers/decimal.js'
 import { plaidModule } from '../../../providers/plaid/index.js'
 import type { Account, NormalizedTransaction } from '../../../providers/types.js'
 import { applyRun, countingDispatcher, linkItem, quickItem, START, startSandbox, syncAll, US } from './helpers.js'

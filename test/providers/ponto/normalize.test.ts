@@ -6,7 +6,7 @@ import { readFileSync } from 'node:fs'
 import t from 'tap'
 import { isProviderError } from '../../../providers/errors.js'
 import { pontoCredentialsFromSettings } from '../../../providers/ponto/credentials.js'
-import { decimalString } from '../../../providers/ponto/decimal.js'
+import { decimalFromJson as decimalString } from '../../../providers/decimal.js'
 import { mapApiError, mapSyncErrors, mapTokenError } from '../../../providers/ponto/errors.js'
 import { dateOnly, normalizeAccount, normalizeInstitution, normalizeTransaction, type PontoResource } from '../../../providers/ponto/normalize.js'
 

@@ -5,7 +5,7 @@
  */
 import t from 'tap'
 import { readFileSync } from 'node:fs'
-import { numberToDecimal, decimalToMinor, minorToNumber } from '../../../providers/saltedge/decimal.js'
+import { decimalFromNumber as numberToDecimal, decimalToMinor, minorToNumber } from '../../../providers/decimal.js'
 import { mapSaltEdgeError } from '../../../providers/saltedge/errors.js'
 import { datePart, normalizeAccount, normalizeInstitution, normalizeTransaction, pendingIds } from '../../../providers/saltedge/normalize.js'
 import type { SeList, SeAccount, SeProvider, SeTransaction } from '../../../providers/saltedge/wire.js'
