@@ -2,22 +2,13 @@
  * Link-flow test harness: the real app listening on a free loopback port (the provider and Twilio
  * sandboxes are called over HTTP), and a tiny form-following "browser" over undici.
  */
-import { createServer } from 'node:net'
+import { freePort } from '../helpers/net.js'
 import { request } from 'undici'
 import { buildTestApp, type TestApp } from '../helpers/app.js'
 
 interface Teardown { teardown: (fn: () => unknown) => void }
 
-export async function freePort (): Promise<number> {
-  return await new Promise((resolve, reject) => {
-    const srv = createServer()
-    srv.once('error', reject)
-    srv.listen(0, '127.0.0.1', () => {
-      const port = (srv.address() as { port: number }).port
-      srv.close(() => resolve(port))
-    })
-  })
-}
+export { freePort }
 
 export interface LinkApp extends TestApp { base: string }
 
