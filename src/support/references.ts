@@ -8,6 +8,13 @@ import type { Keys } from '../store/keys.js'
 
 const ALPHABET = '0123456789abcdefghjkmnpqrstvwxyz'
 export const ERROR_RECORD_TTL_SECONDS = 90 * 86_400
+/** Refusals a flood can produce by the thousand (rate limits) keep their record one day, so a flood cannot fill Redis for 90 days. */
+export const FLOOD_RECORD_TTL_SECONDS = 86_400
+const FLOOD_CODES = new Set(['BSB_RATE_LIMITED', 'BSB_SMS_RATE_LIMITED'])
+
+export function recordTtlSeconds (code: string): number {
+  return FLOOD_CODES.has(code) ? FLOOD_RECORD_TTL_SECONDS : ERROR_RECORD_TTL_SECONDS
+}
 const CLIENT_ERRORS_KEPT = 500
 
 /** `ref_` + 20 Crockford base32 characters (100 random bits). */
@@ -44,7 +51,7 @@ export function createErrorRecords (redis: RedisClient, keys: Keys) {
       const key = keys.error(record.reference)
       const fields: Record<string, string> = {}
       for (const [k, v] of Object.entries(record)) if (v !== null) fields[k] = String(v)
-      const multi = redis.multi().hset(key, fields).expire(key, ERROR_RECORD_TTL_SECONDS)
+      const multi = redis.multi().hset(key, fields).expire(key, recordTtlSeconds(record.code))
       await multi.exec()
       if (record.client_id !== null) {
         const idx = keys.clientErrors(record.client_id)

@@ -66,3 +66,12 @@ t.test('an internal failure answers the envelope without leaking the cause', asy
   const ref = res.json().error.data.error_reference
   t.ok(logs.some(l => l.includes(ref) && l.includes('"level":50')), 'logged once at error level with the reference')
 })
+
+t.test('error records live 90 days; flood-prone refusals only one day', async t => {
+  const { app, redis, prefix } = await buildTestApp(t)
+  const res = await app.inject({ method: 'POST', url: '/proxy/v1/exchange_token', headers: { 'content-type': 'application/json' }, payload: '{x' })
+  const ttl = await redis.ttl(`${prefix}err:${res.json().error.data.error_reference}`)
+  t.ok(ttl > 89 * 86_400 && ttl <= 90 * 86_400, `ttl ${ttl}`)
+  const { recordTtlSeconds } = await import('../../src/support/references.js')
+  t.equal(recordTtlSeconds('BSB_RATE_LIMITED'), 86_400)
+})
