@@ -15,7 +15,12 @@ export function loggerOptions (level: string): LoggerOptions {
     level,
     redact: { paths: REDACT_PATHS, censor: '[redacted]' },
     serializers: {
-      req: (req: { method: string, url: string, id: string }) => ({ method: req.method, url: req.url.split('?')[0], id: req.id })
+      req: (req: { method: string, url: string, id: string }) => ({ method: req.method, url: logUrl(req.url), id: req.id })
     }
   }
+}
+
+/** A URL safe to log: no query string (provider codes, tokens) and no link-session id (a bearer capability). */
+export function logUrl (url: string): string {
+  return (url.split('?')[0] as string).replace(/^\/link\/s\/[^/]+/, '/link/s/[session]')
 }

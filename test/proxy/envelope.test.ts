@@ -75,3 +75,10 @@ t.test('error records live 90 days; flood-prone refusals only one day', async t 
   const { recordTtlSeconds } = await import('../../src/support/references.js')
   t.equal(recordTtlSeconds('BSB_RATE_LIMITED'), 86_400)
 })
+
+t.test('logged URLs carry no query string and no link-session id', async t => {
+  const { logUrl } = await import('../../src/logger.js')
+  t.equal(logUrl('/link/callback/ponto?code=secret&state=x'), '/link/callback/ponto')
+  t.equal(logUrl('/link/s/abcdef123456/phone/send'), '/link/s/[session]/phone/send')
+  t.equal(logUrl('/proxy/v1/accounts'), '/proxy/v1/accounts')
+})
