@@ -2,20 +2,12 @@
  * Authenticated Yodlee API calls for one loginName: `Authorization: Bearer`, `Api-Version: 1.1`,
  * one silent token renewal when Yodlee refuses the cached token, JSON bodies checked.
  */
-import type { Dispatcher } from 'undici'
 import { callProvider, expectJson } from '../http.js'
-import { API_VERSION, createTokenSource, type TokenSource } from './auth.js'
+import { API_VERSION, createTokenSource, type TokenSource, type TokenSourceOptions } from './auth.js'
 import { isTokenError, mapYodleeError } from './errors.js'
-import type { YodleeCredentials } from './credentials.js'
 
-export interface ClientOptions {
-  baseUrl: string
-  credentials: YodleeCredentials
-  dispatcher?: Dispatcher
-  now: () => number
-  deadlineMs?: number
-  sleep?: (ms: number) => Promise<void>
-}
+/** The client needs exactly what its token source needs. */
+export type ClientOptions = TokenSourceOptions
 
 export interface YodleeCall {
   method: 'GET' | 'PUT' | 'DELETE'
