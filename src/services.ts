@@ -8,6 +8,7 @@ import { createRedis, type RedisClient } from './store/redis.js'
 import { createKeys } from './store/keys.js'
 import { createSecretBox } from './crypto/secret-box.js'
 import { createClientStore } from './store/clients.js'
+import { createGateScript } from './store/gate-script.js'
 import { createSubscriptionStore } from './store/subscriptions.js'
 import { createExchangeTokens } from './store/exchange-tokens.js'
 import { createErrorRecords } from './support/references.js'
@@ -37,6 +38,7 @@ export function createServices (config: Config, deps: ServiceDeps = {}) {
     keys,
     box,
     clients: createClientStore(redis, keys, box, config.tokens, now),
+    gate: createGateScript(redis, keys),
     subscriptions: createSubscriptionStore(redis, keys, now),
     exchangeTokens: createExchangeTokens(redis, keys, box, config.tokens.exchangeTtlSeconds),
     errors: createErrorRecords(redis, keys),

@@ -1,5 +1,6 @@
 /**
- * Suspicious-activity rules. Each counts in Redis (one Lua script per count, windows with TTLs);
+ * Suspicious-activity rules. Each counts in Redis (one Lua script per count, windows with TTLs; the
+ * per-request counts come with the gate's own script);
  * when a count reaches its threshold (configuration: DETECT_*) the rule locks the client or every
  * client of the database and records a security event: who (the rule), what, when, source IP,
  * user agent and the end user's (PSU) IP and agent from `utils.psu_info`.
@@ -7,13 +8,10 @@
 import type { FastifyRequest } from 'fastify'
 import type { Services } from '../services.js'
 import type { ClientRecord } from '../store/clients.js'
+import type { RequestCount } from '../store/gate-script.js'
 import type { PsuInfo } from '../../providers/types.js'
 import { lockScripts } from './scripts.js'
 import { lockClient, lockDatabase, type Actor } from './store.js'
-
-/** Weight of a newly closed active minute in the client's normal rate (an average over ~5 active minutes). */
-const RATE_ALPHA = 0.2
-const BASELINE_TTL_SECONDS = 30 * 86_400
 
 type Rule = 'bad_signatures' | 'foreign_db' | 'link_burst' | 'rate_anomaly' | 'psu_ips' | 'wrong_codes'
 
@@ -60,24 +58,21 @@ export async function onForeignDb (s: Services, req: FastifyRequest, client: Cli
 }
 
 /**
- * Every authenticated, unlocked request: rate against the client's normal and distinct PSU IPs,
- * in one round trip. True when a rule locked the client (the gate then refuses this request too).
+ * Every authenticated, unlocked request, counted by the gate's own script: its rate against the
+ * client's normal and its distinct end-user IPs. True when a rule locked the client (the gate then
+ * refuses this request too). Touches Redis only when a rule fires.
  */
-export async function observeRequest (s: Services, req: FastifyRequest, client: ClientRecord, psu: PsuInfo | null): Promise<boolean> {
+export async function judgeRequest (s: Services, req: FastifyRequest, client: ClientRecord, psu: PsuInfo | null, seen: RequestCount): Promise<boolean> {
   const d = s.config.detection
-  const minute = String(Math.floor(s.now() / 60_000))
-  const [n, avgText, ips] = await lockScripts(s.redis).bsbObserve(
-    s.keys.clientBaseline(client.dbUuid, client.clientId), s.keys.psuIps(client.dbUuid, client.clientId),
-    minute, RATE_ALPHA, BASELINE_TTL_SECONDS, psu?.ip ?? '', d.psuIps.windowSeconds * 1000)
-  const normal = Number(avgText)
+  const normal = seen.normalPerMinute
   const limit = Math.max(d.rateFloor, normal >= 0 ? Math.ceil(d.rateFactor * normal) : 0)
   const base = { scope: 'client' as const, dbUuid: client.dbUuid, clientId: client.clientId, psu }
-  if (n > limit) {
-    const what = `${n} requests this minute, normal ${normal >= 0 ? normal.toFixed(1) : 'unknown'}/min, limit ${limit}`
+  if (seen.thisMinute > limit) {
+    const what = `${seen.thisMinute} requests this minute, normal ${normal >= 0 ? normal.toFixed(1) : 'unknown'}/min, limit ${limit}`
     return await fire(s, req, { ...base, rule: 'rate_anomaly', what })
   }
-  if (ips >= d.psuIps.count) {
-    return await fire(s, req, { ...base, rule: 'psu_ips', what: `${ips} distinct end-user IPs within ${d.psuIps.windowSeconds}s` })
+  if (seen.distinctPsuIps >= d.psuIps.count) {
+    return await fire(s, req, { ...base, rule: 'psu_ips', what: `${seen.distinctPsuIps} distinct end-user IPs within ${d.psuIps.windowSeconds}s` })
   }
   return false
 }

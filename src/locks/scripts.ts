@@ -11,30 +11,6 @@ if n == 1 or redis.call('PTTL', KEYS[1]) < 0 then redis.call('PEXPIRE', KEYS[1],
 return n
 `
 
-/** Per-request observation: this minute's count, the average of active minutes, distinct PSU IPs. */
-const OBSERVE = `
-local h = redis.call('HMGET', KEYS[1], 'm', 'n', 'avg')
-local n = tonumber(h[2]) or 0
-local avg = tonumber(h[3]) or -1
-if h[1] ~= ARGV[1] then
-  if h[1] then
-    if avg < 0 then avg = n else avg = avg + tonumber(ARGV[2]) * (n - avg) end
-  end
-  n = 0
-end
-n = n + 1
-redis.call('HSET', KEYS[1], 'm', ARGV[1], 'n', tostring(n), 'avg', tostring(avg))
-redis.call('EXPIRE', KEYS[1], ARGV[3])
-local ips = 0
-if ARGV[4] ~= '' then
-  local fresh = redis.call('EXISTS', KEYS[2]) == 0
-  redis.call('SADD', KEYS[2], ARGV[4])
-  if fresh then redis.call('PEXPIRE', KEYS[2], ARGV[5]) end
-  ips = redis.call('SCARD', KEYS[2])
-end
-return {n, tostring(avg), ips}
-`
-
 /** Locks a client record that exists: 1 locked now, 0 already locked, -1 no such record. */
 const LOCK_CLIENT = `
 if redis.call('EXISTS', KEYS[1]) == 0 then return -1 end
@@ -112,7 +88,6 @@ type Cmd<R> = (...args: Array<string | number>) => Promise<R>
 
 export interface LockScripts {
   bsbCount: Cmd<number>
-  bsbObserve: Cmd<[number, string, number]>
   bsbLockClient: Cmd<number>
   bsbLockDb: Cmd<number>
   bsbCodeSent: Cmd<number>
@@ -123,7 +98,7 @@ export interface LockScripts {
 }
 
 const DEFINITIONS: Array<[keyof LockScripts, number, string]> = [
-  ['bsbCount', 1, COUNT], ['bsbObserve', 2, OBSERVE], ['bsbLockClient', 1, LOCK_CLIENT], ['bsbLockDb', 1, LOCK_DB],
+  ['bsbCount', 1, COUNT], ['bsbLockClient', 1, LOCK_CLIENT], ['bsbLockDb', 1, LOCK_DB],
   ['bsbCodeSent', 1, CODE_SENT], ['bsbCodeTry', 1, CODE_TRY], ['bsbCodeFailed', 2, CODE_FAILED], ['bsbUnlock', 3, UNLOCK],
   ['bsbReserve', 1, RESERVE]
 ]

@@ -1,12 +1,15 @@
 /**
- * Request rate limits with @fastify/rate-limit on Redis, shared by every instance:
- * `/proxy/*` per source IP and per client id, `/admin/*` per source IP and per admin (JWT `sub`).
- * Per-IP limits run as an app-level onRequest hook (before admin authentication, and on 404s);
- * per-principal limits run as route hooks (after it, so `req.admin` is known). Proxy refusals
- * are AppErrors rendered by the error handler: the Odoo envelope with a reference; admin ones are
- * 429 problem+json with `Retry-After` and `RateLimit-*` headers. When Redis fails the counters
- * fall back to this process's memory (limits still hold, per instance) rather than fail open.
- * Also installs the exchange_token detection hooks (src/locks/hooks.ts).
+ * Request rate limits on Redis, shared by every instance. With @fastify/rate-limit: `/admin/*` per
+ * source IP and per admin (JWT `sub`), and `/proxy/*` per source IP for every request that does
+ * not carry a signed client's headers. Signed proxy requests are limited per client inside the
+ * gate's single Redis round trip (src/store/gate-script.ts) — many Odoo databases share one egress
+ * IP, so their budgets must not be pooled — and count against their source IP only when their
+ * authentication fails (countFailedAuthentication). Per-IP limits run as an app-level onRequest
+ * hook (before admin authentication, and on 404s); the per-admin limit as a route hook (after
+ * it, so `req.admin` is known). Proxy refusals are AppErrors rendered in the Odoo envelope with
+ * a reference; admin ones are 429 problem+json with `Retry-After` and `RateLimit-*` headers.
+ * When Redis fails the counters fall back to this process's memory (limits still hold, per
+ * instance) rather than fail open. Also installs the exchange_token detection hooks.
  */
 import type { FastifyInstance, FastifyRequest } from 'fastify'
 import fp from 'fastify-plugin'
@@ -18,14 +21,15 @@ import { exchangeHooks } from '../locks/hooks.js'
 type Surface = 'proxy' | 'admin' | null
 
 const surfaceOf = (req: FastifyRequest): Surface => req.url.startsWith('/proxy/') ? 'proxy' : req.url.startsWith('/admin/') ? 'admin' : null
-const CLIENT_ID = /^[A-Za-z0-9_-]{1,64}$/
 const NONE = '-'
+const SIGNED_HEADERS = ['odoofin-client-id', 'odoofin-access-token', 'odoofin-timestamp', 'odoofin-signature'] as const
 
-function principalOf (req: FastifyRequest): string {
-  const surface = surfaceOf(req)
-  if (surface === 'admin') return req.admin !== null ? `admin:u:${req.admin.subject}` : NONE
-  const id = req.headers['odoofin-client-id']
-  return surface === 'proxy' && typeof id === 'string' && CLIENT_ID.test(id) ? `proxy:c:${id}` : NONE
+const principalOf = (req: FastifyRequest): string => surfaceOf(req) === 'admin' && req.admin !== null ? `admin:u:${req.admin.subject}` : NONE
+const ipKey = (surface: string, ip: string): string => `${surface}:ip:${ip}`
+
+/** A proxy request claiming a client: the gate limits it per client, and per IP if it fails to authenticate. */
+function claimsClient (req: FastifyRequest): boolean {
+  return SIGNED_HEADERS.every(name => { const v = req.headers[name]; return typeof v === 'string' && v.length > 0 })
 }
 
 /** INCR and PEXPIRE in one script: a window always gets its TTL, even if the process dies between the two. */
@@ -119,9 +123,9 @@ export const rateLimitPlugin = fp(async function rateLimits (app: FastifyInstanc
   await app.register(rateLimit, { ...common, global: false, store: redisStoreClass(s, 'ip'), errorResponseBuilder: refuse('source IP') })
   const perIp = app.rateLimit({
     ...common,
-    keyGenerator: req => `${surfaceOf(req) ?? 'other'}:ip:${req.ip}`,
+    keyGenerator: req => ipKey(surfaceOf(req) ?? 'other', req.ip),
     max: req => surfaceOf(req) === 'admin' ? l.adminPerIp : l.proxyPerIp,
-    allowList: req => surfaceOf(req) === null,
+    allowList: req => surfaceOf(req) === null || (surfaceOf(req) === 'proxy' && claimsClient(req)),
     errorResponseBuilder: refuse('source IP')
   })
   app.addHook('onRequest', perIp)
@@ -131,10 +135,44 @@ export const rateLimitPlugin = fp(async function rateLimits (app: FastifyInstanc
     global: true,
     store: redisStoreClass(s, 'principal'),
     keyGenerator: principalOf,
-    max: req => surfaceOf(req) === 'admin' ? l.adminPerUser : l.proxyPerClient,
+    max: l.adminPerUser,
     allowList: (_req, key) => key === NONE,
     errorResponseBuilder: refuse('client')
   })
 
   exchangeHooks(app, s)
 }, { name: 'bsb-rate-limit', dependencies: ['error-handler'] })
+
+/**
+ * Counts a signed-looking proxy request that failed authentication (or could not be checked) against
+ * its source IP, in the same window as the per-IP limiter; over the limit the caller gets
+ * BSB_RATE_LIMITED instead. While Redis fails it counts in process memory, like the limiter.
+ */
+export async function countFailedAuthentication (s: Services, req: FastifyRequest): Promise<void> {
+  const l = s.config.rateLimits
+  const key = ipKey('proxy', req.ip)
+  const redis = s.redis as unknown as { bsbRateLimit?: (key: string, windowMs: number) => Promise<[number, number]> }
+  let counted: { current: number, ttl: number }
+  if (redis.bsbRateLimit === undefined || s.redis.status !== 'ready' || (skipUntil.get(s.redis) ?? 0) > Date.now()) {
+    counted = failureMemory(s)(key, l.windowMs)
+  } else {
+    try {
+      const [current, ttl] = await withTimeout(redis.bsbRateLimit(s.keys.rateLimit() + key, l.windowMs), REDIS_WAIT_MS)
+      counted = { current, ttl }
+    } catch {
+      skipUntil.set(s.redis, Date.now() + SKIP_AFTER_FAILURE_MS)
+      counted = failureMemory(s)(key, l.windowMs)
+    }
+  }
+  if (counted.current > l.proxyPerIp) {
+    throw new AppError('BSB_RATE_LIMITED', { detail: `source IP: more than ${l.proxyPerIp} failed requests per window`, retryAfterSeconds: Math.max(1, Math.ceil(counted.ttl / 1000)) })
+  }
+}
+
+const failureCounters = new WeakMap<Services, ReturnType<typeof memoryCounter>>()
+
+function failureMemory (s: Services): ReturnType<typeof memoryCounter> {
+  let counter = failureCounters.get(s)
+  if (counter === undefined) failureCounters.set(s, counter = memoryCounter())
+  return counter
+}

@@ -1,18 +1,23 @@
 /**
- * The gate every signed `/proxy/*` request passes: headers, timestamp window, client lookup (one
- * Redis round trip: client, subscription, lock, rate counter), HMAC signature over the
- * Python-canonical body, refresh/access token expiry, database binding, lock and subscription.
+ * The gate every signed `/proxy/*` request passes: headers, timestamp window, one Redis round trip
+ * (client, subscription, database lock, and the request counted for the per-client rate limit and
+ * the detection rules — src/store/gate-script.ts), HMAC signature over the Python-canonical body,
+ * database binding, locks, token expiry, rate limit, detection, subscription. Redis is touched
+ * again only on refusal paths (failed authentication counted per source IP, a rule firing).
  */
-import { createHash, timingSafeEqual } from 'node:crypto'
+import { timingSafeEqual } from 'node:crypto'
 import type { FastifyRequest } from 'fastify'
 import { AppError } from '../errors.js'
 import type { Services } from '../services.js'
-import type { ClientRecord } from '../store/clients.js'
+import { parseClient, type ClientRecord } from '../store/clients.js'
+import type { GateArgs, GateRead } from '../store/gate-script.js'
+import { sha256Hex } from '../crypto/tokens.js'
 import { entitlementProblem } from '../store/subscriptions.js'
 import { canonicalizePythonJson } from '../protocol/canonical-json.js'
 import { canonicalQueryJson, signatureMessage, verifySignature } from '../protocol/signature.js'
-import { utilsOf } from './utils.js'
-import { observeRequest, onBadSignature, onForeignDb } from '../locks/detect.js'
+import { utilsOf, type OdooUtils } from './utils.js'
+import { judgeRequest, onBadSignature, onForeignDb } from '../locks/detect.js'
+import { countFailedAuthentication } from '../plugins/rate-limit.js'
 
 export type TokenPolicy = 'ordinary' | 'get_access_token' | 'renew_token'
 
@@ -30,8 +35,6 @@ export interface GateResult {
   signedWithCurrent: boolean
 }
 
-const MAX_REQUESTS_PER_MINUTE = 600
-
 function header (req: FastifyRequest, name: string): string | null {
   const v = req.headers[name]
   if (typeof v !== 'string' || v.length === 0 || v.length > 512) return null
@@ -45,11 +48,57 @@ function versionAtLeast (serverVersion: string, major: number): boolean {
 
 export async function passGate (s: Services, req: FastifyRequest, policy: GatePolicy): Promise<GateResult> {
   const clientId = header(req, 'odoofin-client-id')
+  if (clientId === 'old_record_to_delete') throw new AppError('BSB_LEGACY_LINK', { detail: 'link converted from the legacy account_online_sync module' })
+  if (clientId === 'duplicate') throw new AppError('BSB_DUPLICATED_DATABASE', { detail: 'client_id "duplicate" set by database neutralization' })
+  let authenticated: Authenticated
+  try {
+    authenticated = await authenticate(s, req, policy)
+  } catch (err) {
+    await countFailedAuthentication(s, req)
+    throw err
+  }
+  const { client, read, secret, utils } = authenticated
+  req.bsb.dbUuid = client.dbUuid
+
+  if (client.locked || client.frozen || read.dbLock.locked === '1') {
+    throw new AppError(client.frozen ? 'BSB_CLIENT_FROZEN' : 'BSB_ACCOUNT_LOCKED', { detail: `locked: ${client.lockReason ?? read.dbLock.reason ?? 'unknown'}` })
+  }
+  const nowMs = s.now()
+  if (policy.tokens !== 'renew_token' && secret.current && client.refreshExpiresAt <= nowMs) {
+    throw new AppError('BSB_REFRESH_TOKEN_EXPIRED', { detail: 'refresh token expired' })
+  }
+  const accessValid = timingSafeHashEqual(client.accessHash, authenticated.accessTokenHash) && client.accessExpiresAt > nowMs
+  if (policy.tokens === 'ordinary' && !accessValid) {
+    throw new AppError('BSB_ACCESS_TOKEN_EXPIRED', { detail: 'access token expired or superseded' })
+  }
+  // Counted inside the gate's read when the access token was current; token upkeep with a stale one is counted now.
+  const seen = read.counted ?? await s.gate.count(authenticated.gateArgs)
+  if (seen.inWindow > s.config.rateLimits.proxyPerClient) {
+    throw new AppError('BSB_RATE_LIMITED', { detail: `client: ${seen.inWindow} requests in the window, limit ${s.config.rateLimits.proxyPerClient}`, retryAfterSeconds: Math.max(1, Math.ceil(seen.windowTtlMs / 1000)) })
+  }
+  if (await judgeRequest(s, req, client, utils.psu, seen)) throw new AppError('BSB_ACCOUNT_LOCKED', { detail: 'locked by a detection rule on this request' })
+  if (!policy.skipSubscription) {
+    const problem = entitlementProblem(read.subscription, new Date(nowMs).toISOString().slice(0, 10))
+    if (problem !== null) throw new AppError(problem, { detail: 'database not entitled' })
+  }
+  return { client, signedWithCurrent: secret.current }
+}
+
+interface Authenticated {
+  client: ClientRecord
+  read: GateRead
+  secret: { current: boolean }
+  utils: OdooUtils
+  accessTokenHash: string
+  gateArgs: GateArgs
+}
+
+/** Headers, timestamp window, the one Redis read, the HMAC signature and the database binding. */
+async function authenticate (s: Services, req: FastifyRequest, policy: GatePolicy): Promise<Authenticated> {
+  const clientId = header(req, 'odoofin-client-id')
   const accessToken = header(req, 'odoofin-access-token')
   const timestamp = header(req, 'odoofin-timestamp')
   const signature = header(req, 'odoofin-signature')
-  if (clientId === 'old_record_to_delete') throw new AppError('BSB_LEGACY_LINK', { detail: 'link converted from the legacy account_online_sync module' })
-  if (clientId === 'duplicate') throw new AppError('BSB_DUPLICATED_DATABASE', { detail: 'client_id "duplicate" set by database neutralization' })
   if (clientId === null || accessToken === null || timestamp === null || signature === null) {
     throw new AppError('BSB_INVALID_SIGNATURE', { detail: 'missing odoofin-* signature headers' })
   }
@@ -60,8 +109,18 @@ export async function passGate (s: Services, req: FastifyRequest, policy: GatePo
   }
   const utils = utilsOf(req.body)
   req.bsb.dbUuid = utils.dbUuid
-  const read = await s.clients.gateRead(utils.dbUuid, clientId)
-  let client = read.client
+  const accessTokenHash = sha256Hex(accessToken)
+  const gateArgs: GateArgs = {
+    dbUuid: utils.dbUuid,
+    clientId,
+    accessTokenHash,
+    psuIp: utils.psu?.ip ?? null,
+    now: s.now(),
+    rateWindowMs: s.config.rateLimits.windowMs,
+    psuWindowMs: s.config.detection.psuIps.windowSeconds * 1000
+  }
+  const read = await s.gate.read(gateArgs)
+  let client = read.client === null ? null : parseClient(clientId, read.client)
   let foreignDb = false
   if (client === null) {
     const owner = await s.clients.ownerOf(clientId)
@@ -94,28 +153,7 @@ export async function passGate (s: Services, req: FastifyRequest, policy: GatePo
     req.bsb.security = 'foreign_db'
     throw new AppError('BSB_LINK_REQUIRED', { detail: 'client used from another db_uuid' })
   }
-  req.bsb.dbUuid = client.dbUuid
-
-  if (client.locked || client.frozen || read.dbLock.locked === '1') {
-    throw new AppError(client.frozen ? 'BSB_CLIENT_FROZEN' : 'BSB_ACCOUNT_LOCKED', { detail: `locked: ${client.lockReason ?? read.dbLock.reason ?? 'unknown'}` })
-  }
-  if (await observeRequest(s, req, client, utils.psu)) throw new AppError('BSB_ACCOUNT_LOCKED', { detail: 'locked by a detection rule on this request' })
-  if (read.requestsThisMinute > MAX_REQUESTS_PER_MINUTE) throw new AppError('BSB_RATE_LIMITED', { detail: `${read.requestsThisMinute} requests this minute` })
-
-  const nowMs = s.now()
-  if (policy.tokens !== 'renew_token' && secret.current && client.refreshExpiresAt <= nowMs) {
-    throw new AppError('BSB_REFRESH_TOKEN_EXPIRED', { detail: 'refresh token expired' })
-  }
-  if (policy.tokens === 'ordinary') {
-    if (!timingSafeHashEqual(client.accessHash, accessToken) || client.accessExpiresAt <= nowMs) {
-      throw new AppError('BSB_ACCESS_TOKEN_EXPIRED', { detail: 'access token expired or superseded' })
-    }
-  }
-  if (!policy.skipSubscription) {
-    const problem = entitlementProblem(read.subscription, new Date(nowMs).toISOString().slice(0, 10))
-    if (problem !== null) throw new AppError(problem, { detail: 'database not entitled' })
-  }
-  return { client, signedWithCurrent: secret.current }
+  return { client, read, secret, utils, accessTokenHash, gateArgs }
 }
 
 function canonicalizeBody (raw: string): string {
@@ -126,8 +164,8 @@ function canonicalizeBody (raw: string): string {
   }
 }
 
-function timingSafeHashEqual (storedHex: string, token: string): boolean {
+function timingSafeHashEqual (storedHex: string, presentedHex: string): boolean {
   const a = Buffer.from(storedHex, 'hex')
-  const b = createHash('sha256').update(token).digest()
+  const b = Buffer.from(presentedHex, 'hex')
   return a.length === b.length && timingSafeEqual(a, b)
 }

@@ -1,5 +1,5 @@
 /**
- * Clients (one per Odoo link): token lifecycle and the one-round-trip gate read.
+ * Clients (one per Odoo link): token lifecycle (the gate's read is src/store/gate-script.ts).
  * Refresh secrets are sealed with the secret box; access tokens are stored as SHA-256 only.
  */
 import type { RedisClient } from './redis.js'
@@ -24,29 +24,6 @@ export interface ClientRecord {
   lockReason: string | null
   lockedAt: number | null
   frozen: boolean
-}
-
-export interface GateRead {
-  client: ClientRecord | null
-  subscription: Record<string, string>
-  dbLock: Record<string, string>
-  requestsThisMinute: number
-}
-
-const GATE_LUA = `
-local c = redis.call('HGETALL', KEYS[1])
-if #c == 0 then return {0} end
-local s = redis.call('HGETALL', KEYS[2])
-local l = redis.call('HGETALL', KEYS[3])
-local n = redis.call('INCR', KEYS[4])
-if n == 1 then redis.call('EXPIRE', KEYS[4], 120) end
-return {1, c, s, l, n}
-`
-
-function pairs (flat: string[]): Record<string, string> {
-  const out: Record<string, string> = {}
-  for (let i = 0; i + 1 < flat.length; i += 2) out[flat[i] as string] = flat[i + 1] as string
-  return out
 }
 
 export function parseClient (clientId: string, h: Record<string, string>): ClientRecord | null {
@@ -75,25 +52,10 @@ export interface TokenTtls {
 }
 
 export function createClientStore (redis: RedisClient, keys: Keys, box: SecretBox, ttl: TokenTtls, now: () => number = Date.now) {
-  redis.defineCommand('bsbGate', { numberOfKeys: 4, lua: GATE_LUA })
   const aad = (clientId: string): string => `refresh:${clientId}`
   const keyTtl = (): number => ttl.refreshTtlSeconds + RETENTION_SECONDS
 
   return {
-    /** Reads client, subscription, database lock and counts the request: one round trip. */
-    async gateRead (dbUuid: string, clientId: string): Promise<GateRead> {
-      const minute = Math.floor(now() / 60_000)
-      const raw = await (redis as unknown as { bsbGate: (...k: string[]) => Promise<unknown[]> })
-        .bsbGate(keys.client(dbUuid, clientId), keys.subscription(dbUuid), keys.dbLock(dbUuid), keys.clientRate(dbUuid, clientId, minute))
-      if (raw[0] === 0) return { client: null, subscription: {}, dbLock: {}, requestsThisMinute: 0 }
-      return {
-        client: parseClient(clientId, pairs(raw[1] as string[])),
-        subscription: pairs(raw[2] as string[]),
-        dbLock: pairs(raw[3] as string[]),
-        requestsThisMinute: Number(raw[4])
-      }
-    },
-
     /** The database a client id belongs to (for the wrong-db_uuid path), or null. */
     async ownerOf (clientId: string): Promise<string | null> {
       return await redis.get(keys.clientDb(clientId))

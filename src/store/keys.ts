@@ -18,8 +18,8 @@ export function createKeys (prefix: string) {
     dbClients: (dbUuid: string) => `${db(dbUuid)}:clients`,
     /** HASH database-wide lock (locks every client of the database). No TTL: locks last until unlocked. */
     dbLock: (dbUuid: string) => `${db(dbUuid)}:lock`,
-    /** STRING per-client request counter for the current minute. TTL 120 s. */
-    clientRate: (dbUuid: string, clientId: string, minute: number) => `${db(dbUuid)}:rate:${clientId}:${minute}`,
+    /** STRING per-client request counter of the current rate-limit window (RATE_LIMIT_PROXY_CLIENT). TTL = the window. */
+    clientRate: (dbUuid: string, clientId: string) => `${db(dbUuid)}:rate:${clientId}`,
     /** HASH link state of a client (provider, institution, encrypted connection). TTL as the client record. */
     link: (dbUuid: string, clientId: string) => `${db(dbUuid)}:link:${clientId}`,
     /** HASH accounts of a link. TTL as the client record. */
@@ -60,8 +60,12 @@ export function createKeys (prefix: string) {
     phone: (dbUuid: string) => `${db(dbUuid)}:phone`,
     /** HASH a pending SMS code of a database (HMAC of the phone, expiry, wrong tries; Twilio holds the code). TTL 600 s. */
     smsCode: (scope: string) => `${prefix}sms:${scope}`,
-    /** ZSET times (ms) codes were sent, per phone HMAC (`p:…`, 10 min window) or per database (`d:…`, 24 h window). TTL = the window. */
-    smsSends: (scope: string) => `${prefix}smss:${scope}`,
+    /**
+     * ZSET times (ms) codes were sent, per phone HMAC (`p:…`, 10 min window) or per database (`d:…`, 24 h window). TTL = the window.
+     * All under one hash tag `{sms}`: the link flow checks a phone's and a database's window in one MULTI (one slot on a
+     * cluster); sends are few (rate-limited to a handful per database a day), so the shared slot stays small.
+     */
+    smsSends: (scope: string) => `${prefix}{sms}:smss:${scope}`,
     /** STRING counters for detection rules and SMS sends. TTL = the rule's window. */
     counter: (name: string) => `${prefix}cnt:${name}`,
     /** STRING provider quota counters shared by instances. TTL = the quota window. */
@@ -70,8 +74,12 @@ export function createKeys (prefix: string) {
     cooldown: (scope: string) => `${prefix}cool:${scope}`,
     /** STRING per-account sync mutex (owner token). TTL 60 s. */
     syncLock: (dbUuid: string, clientId: string, accountId: string) => `${db(dbUuid)}:synclock:${clientId}:${accountId}`,
-    /** Institution catalogue: `version` STRING, `data:<version>` HASH provider → JSON listing, `lock` STRING (refresh lock, TTL 5 min). TTL 2 days (refreshed daily); a replaced version lives 1 more hour. */
-    catalogue: (part: string) => `${prefix}cat:${part}`,
+    /**
+     * Institution catalogue: `version` STRING, `data:<version>` HASH provider → JSON listing, `lock` STRING (refresh lock, TTL 5 min).
+     * TTL 2 days (refreshed daily); a replaced version lives 1 more hour. One hash tag `{cat}`: a refresh writes the data and
+     * moves the version pointer in one MULTI, also on a cluster.
+     */
+    catalogue: (part: string) => `${prefix}{cat}:${part}`,
     /** HASH the demo host's Odoo-side credentials by client id (sealed), sandbox mode only. TTL 7 days. */
     demoClients: (dbUuid: string) => `${prefix}demo:${dbUuid}`,
     /** Rate-limit counters of @fastify/rate-limit. TTL = the window. */
