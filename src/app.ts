@@ -9,7 +9,7 @@ import { createServices, type ServiceDeps, type Services } from './services.js'
 import { waitReady } from './store/redis.js'
 import { loggerOptions } from './logger.js'
 import requestContext from './plugins/request-context.js'
-import errorHandler from './plugins/error-handler.js'
+import errorHandler, { frameworkErrors } from './plugins/error-handler.js'
 import { rateLimitPlugin } from './plugins/rate-limit.js'
 import { registerSwagger } from './plugins/swagger.js'
 import { healthRoutes } from './plugins/health.js'
@@ -22,6 +22,7 @@ import { attachLinkData } from './link/attach.js'
 import { sandboxRoutes } from './plugins/sandboxes.js'
 import { webhookRoutes } from './webhooks/index.js'
 import { linkPlugin } from './link/plugin.js'
+import { consolePlugin } from './console/plugin.js'
 
 export interface AppDeps extends ServiceDeps {
   /** A pino logger (tests pass one writing to a stream they read). */
@@ -47,11 +48,15 @@ export async function buildApp (config: Config, deps: AppDeps = {}): Promise<Fas
     requestTimeout: config.requestTimeoutMs,
     connectionTimeout: config.requestTimeoutMs,
     keepAliveTimeout: 10_000,
+    // Node checks these timeouts only every connectionsCheckingInterval (default 30 s), and its headers
+    // timeout (default 60 s) must not exceed the request timeout: a slow-drip client is cut off on time.
+    http: { connectionsCheckingInterval: 1_000, requestTimeout: config.requestTimeoutMs, headersTimeout: Math.min(60_000, config.requestTimeoutMs) },
     routerOptions: { maxParamLength: 100 },
     onProtoPoisoning: 'error',
     onConstructorPoisoning: 'error',
     trustProxy: config.trustProxy,
     return503OnClosing: true,
+    frameworkErrors: frameworkErrors(services),
     ajv: { customOptions: { removeAdditional: false, coerceTypes: false, allErrors: false } }
   }) as unknown as FastifyInstance
   services.log = app.log as unknown as Logger
@@ -69,6 +74,7 @@ export async function buildApp (config: Config, deps: AppDeps = {}): Promise<Fas
   await app.register(proxyPlugin, { services, onClientCreated: attachLinkData(services) })
   await app.register(adminPlugin, { services })
   await app.register(linkPlugin, { services })
+  await app.register(consolePlugin, { prefix: '/console', services })
   await app.register(webhookRoutes, { services })
   if (config.providerMode === 'sandbox') await app.register(sandboxRoutes, { services })
   app.addHook('onClose', async () => {
