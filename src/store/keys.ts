@@ -72,6 +72,8 @@ export function createKeys (prefix: string) {
     quota: (name: string) => `${prefix}quota:${name}`,
     /** STRING provider cool-down after a 429 (value = ISO time allowed again). TTL = Retry-After. */
     cooldown: (scope: string) => `${prefix}cool:${scope}`,
+    /** STRING an account's provider refresh in progress (owner token): parallel "Sync now" clicks ask the provider once. TTL 60 s. */
+    refreshGuard: (dbUuid: string, clientId: string, accountId: string) => `${db(dbUuid)}:refreshing:${clientId}:${accountId}`,
     /** STRING per-account sync mutex (owner token). TTL 60 s. */
     syncLock: (dbUuid: string, clientId: string, accountId: string) => `${db(dbUuid)}:synclock:${clientId}:${accountId}`,
     /**

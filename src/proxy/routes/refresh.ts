@@ -16,8 +16,11 @@ import { ProviderError } from '../../../providers/errors.js'
 import { saveRotatedSecrets } from '../../link/store.js'
 import { createLedger } from '../../ledger/store.js'
 import { syncAccount } from '../../ledger/sync.js'
+import { randomToken } from '../../crypto/tokens.js'
 
 const PRESENT_GRANT_MS = 15 * 60_000
+/** Clicks on "Sync now" within this time of a refresh in progress are told it is still fetching. */
+const REFRESH_GUARD_MS = 60_000
 
 function when (ms: number): string {
   return new Date(ms).toISOString().replace('T', ' ').slice(0, 16) + ' UTC'
@@ -57,11 +60,20 @@ export async function refreshRoute (app: FastifyInstance, opts: { services: Serv
     }
     const ledger = createLedger(s, ctx.dbUuid, ctx.clientId, account.id)
     await ledger.saveMeta({ present_until: String(s.now() + PRESENT_GRANT_MS) })
+    const guard = s.keys.refreshGuard(ctx.dbUuid, ctx.clientId, account.id)
+    const owner = randomToken(16)
+    if (!await takeGuard(s, guard, owner)) {
+      return resultEnvelope({ success: true, currently_fetching: true, next_data: null })
+    }
     const entry = s.providers.get(provider)!
+    let providerWorking = false
     try {
       const res = await entry.adapter.refresh(ctx.link.connection!, { userPresent, psu: ctx.utils.psu, account })
       await saveRotatedSecrets(s, ctx.dbUuid, ctx.clientId, ctx.link, res.secrets)
-      if (res.status === 'started') return resultEnvelope({ success: true, currently_fetching: true, next_data: null })
+      if (res.status === 'started') {
+        providerWorking = true
+        return resultEnvelope({ success: true, currently_fetching: true, next_data: null })
+      }
       await syncAccount(s, { dbUuid: ctx.dbUuid, clientId: ctx.clientId, link: ctx.link, account, userPresent, psu: ctx.utils.psu, force: true })
       return resultEnvelope({ success: true, currently_fetching: false, next_data: null })
     } catch (err) {
@@ -74,6 +86,31 @@ export async function refreshRoute (app: FastifyInstance, opts: { services: Serv
         return resultEnvelope({ success: false, currently_fetching: false, display_message: at !== null && !Number.isNaN(at) ? `Your bank limits how often it can be refreshed. The next refresh is possible after ${when(at)}.` : 'Your bank limits how often it can be refreshed. Please try again later.', next_data: null })
       }
       throw err
+    } finally {
+      // While the provider works on its own the guard runs out by itself; otherwise the next click may ask again.
+      if (!providerWorking) await releaseGuard(s, guard, owner)
     }
   })
+}
+
+/** Expiry on the app clock (as the quotas), so a test or a skewed instance sees the same window. */
+const TAKE_GUARD = `
+local v = redis.call('GET', KEYS[1])
+if v and tonumber(string.match(v, ':(%d+)$')) > tonumber(ARGV[2]) then return 0 end
+redis.call('SET', KEYS[1], ARGV[1] .. ':' .. ARGV[3], 'PX', ARGV[4])
+return 1
+`
+const RELEASE_GUARD = `
+local v = redis.call('GET', KEYS[1])
+if v and string.sub(v, 1, #ARGV[1] + 1) == ARGV[1] .. ':' then return redis.call('DEL', KEYS[1]) end
+return 0
+`
+
+async function takeGuard (s: Services, key: string, owner: string): Promise<boolean> {
+  const now = s.now()
+  return await s.redis.eval(TAKE_GUARD, 1, key, owner, String(now), String(now + REFRESH_GUARD_MS), String(REFRESH_GUARD_MS)) === 1
+}
+
+async function releaseGuard (s: Services, key: string, owner: string): Promise<void> {
+  await s.redis.eval(RELEASE_GUARD, 1, key, owner).catch(() => undefined)
 }
