@@ -1,14 +1,12 @@
 /** Admin: list locks (support), lock by hand, send an unlock code, unlock with it, reset a freeze (ops). */
 import type { FastifyInstance, FastifyRequest } from 'fastify'
 import { Type } from 'typebox'
-import { AppError } from '../errors.js'
 import type { Services } from '../services.js'
 import { ADMIN_SECURITY, ClientIdParam, problemResponses } from '../schemas/admin.js'
-import { maskPhone } from '../sms/verify.js'
-import { listLocks, lockClient, lockDatabase, lockTarget, resetFreeze, isLocked } from '../locks/store.js'
-import { sendUnlockCode, unlockWithCode, type AdminAct } from '../locks/unlock.js'
+import { listLocks } from '../locks/store.js'
+import { sendUnlockCode, unlockWithCode } from '../locks/unlock.js'
 import { smsVerifierFor } from '../sms/verifier-for.js'
-import { registeredPhone } from '../locks/phone.js'
+import { adminAct as act, lockByOps, lockStateOf as stateOf, resetFreezeByOps, UNLOCK_CODE_SENT as SENT, type LockScope } from './actions.js'
 
 const Nullable = <T extends ReturnType<typeof Type.String>>(t: T) => Type.Union([t, Type.Null()])
 
@@ -27,17 +25,7 @@ const ListSchema = Type.Object({
   databases: Type.Array(Type.Object({ db_uuid: Type.String(), reason: Nullable(Type.String()), locked_at: Nullable(Type.String()), locked_by: Nullable(Type.String()) }))
 })
 
-const SENT = 'If this client is locked and its database has a registered phone, a code was sent to that phone. It is valid for 10 minutes.'
-
-const act = (req: FastifyRequest): AdminAct => ({ subject: (req.admin as { subject: string }).subject, req })
 const idOf = (req: FastifyRequest): string => (req.params as { client_id: string }).client_id
-
-async function stateOf (s: Services, clientId: string): Promise<Record<string, unknown>> {
-  const t = await lockTarget(s, clientId)
-  if (t === null) throw new AppError('BSB_ADMIN_NOT_FOUND', { detail: 'unknown client id' })
-  const phone = await registeredPhone(s, t.client.dbUuid)
-  return { client_id: clientId, db_uuid: t.client.dbUuid, locked: isLocked(t), database_locked: t.dbLock.locked === '1', frozen: t.client.frozen, lock_reason: t.client.lockReason ?? t.dbLock.reason ?? null, phone: phone === null ? null : maskPhone(phone) }
-}
 
 export async function lockRoutes (app: FastifyInstance, opts: { services: Services }): Promise<void> {
   const s = opts.services
@@ -56,13 +44,8 @@ export async function lockRoutes (app: FastifyInstance, opts: { services: Servic
       response: { 200: LockStateSchema, ...problemResponses(400, 401, 403, 404, 503) }
     })
   }, async (req) => {
-    const body = req.body as { reason: string, scope?: 'client' | 'database' }
-    const t = await lockTarget(s, idOf(req))
-    if (t === null) throw new AppError('BSB_ADMIN_NOT_FOUND', { detail: 'unknown client id' })
-    const by = { actor: `admin:${act(req).subject}`, ip: req.ip, userAgent: req.headers['user-agent'] ?? null, context: `request_id=${String(req.id)}` }
-    const reason = `by ops: ${body.reason}`
-    if (body.scope === 'database') await lockDatabase(s, t.client.dbUuid, reason, by, t.client.clientId)
-    else await lockClient(s, t.client.dbUuid, t.client.clientId, reason, by)
+    const body = req.body as { reason: string, scope?: LockScope }
+    await lockByOps(s, idOf(req), body.reason, body.scope ?? 'client', act(req))
     return await stateOf(s, idOf(req))
   })
 
@@ -96,10 +79,7 @@ export async function lockRoutes (app: FastifyInstance, opts: { services: Servic
       response: { 200: LockStateSchema, ...problemResponses(401, 403, 404, 503) }
     })
   }, async (req) => {
-    const t = await lockTarget(s, idOf(req))
-    if (t === null) throw new AppError('BSB_ADMIN_NOT_FOUND', { detail: 'unknown client id' })
-    await resetFreeze(s, t)
-    await s.audit.record({ type: 'freeze_reset', actor: `admin:${act(req).subject}`, clientId: t.client.clientId, dbUuid: t.client.dbUuid, ip: req.ip, userAgent: req.headers['user-agent'] ?? null, detail: `was frozen=${String(t.client.frozen)} after ${t.unlockFailures} failures; request_id=${String(req.id)}` })
+    await resetFreezeByOps(s, idOf(req), act(req))
     return await stateOf(s, idOf(req))
   })
 }

@@ -67,7 +67,20 @@ export async function supportRoutes (app: FastifyInstance, opts: { services: Ser
   })
 }
 
-export async function clientOverview (s: Services, clientId: string): Promise<Record<string, unknown>> {
+export interface ClientOverview {
+  client_id: string
+  db_uuid: string
+  created_at: string
+  subscription: { edition: string, expires_on: string } | null
+  locked: boolean
+  frozen: boolean
+  lock_reason: string | null
+  locked_at: string | null
+  recent_events: Array<{ id: string, time: string, type: string, actor: string, detail?: string, ip?: string | null }>
+  recent_errors: ErrorRecord[]
+}
+
+export async function clientOverview (s: Services, clientId: string): Promise<ClientOverview> {
   const dbUuid = await s.clients.ownerOf(clientId)
   const client = dbUuid === null ? null : await s.clients.get(dbUuid, clientId)
   if (dbUuid === null || client === null) throw new AppError('BSB_ADMIN_NOT_FOUND', { detail: 'unknown client id' })
