@@ -11,6 +11,7 @@ import { errorEnvelope } from '../protocol/envelope.js'
 import { problemFor } from '../protocol/problem.js'
 import { newReference } from '../support/references.js'
 import type { Services } from '../services.js'
+import { newRequestContext } from './request-context.js'
 
 export function surfaceOf (url: string): 'proxy' | 'admin' | 'link' | 'webhook' {
   if (url.startsWith('/proxy/')) return 'proxy'
@@ -65,6 +66,18 @@ export async function sendError (s: Services, req: FastifyRequest, reply: Fastif
     return reply.code(err.spec.http).type('text/html; charset=utf-8').send(req.bsb.renderErrorPage(err, reference))
   }
   return reply.code(err.spec.http).type('application/problem+json').send(JSON.stringify(problemFor(err, reference, req.url.split('?')[0] as string)))
+}
+
+/**
+ * Fastify's own refusals before routing (a path that does not decode, a path parameter longer
+ * than maxParamLength) skip hooks and the error handler; this answers them like every other error.
+ */
+export function frameworkErrors (s: Services) {
+  return (err: Error, req: FastifyRequest, reply: FastifyReply): void => {
+    req.bsb ??= newRequestContext()
+    sendError(s, req, reply, new AppError('BSB_INVALID_REQUEST', { detail: `URL path refused before routing (${(err as { code?: string }).code ?? 'FST_ERR'})`, cause: err }))
+      .catch(failure => { req.log.error({ err: failure }, 'framework error answer failed') })
+  }
 }
 
 export default fp(async function errorHandler (app: FastifyInstance, opts: { services: Services }) {

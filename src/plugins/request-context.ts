@@ -20,9 +20,13 @@ declare module 'fastify' {
   }
 }
 
+export function newRequestContext (): RequestContext {
+  return { rawBody: '', clientId: null, dbUuid: null, security: null, renderErrorPage: null, startedAt: process.hrtime.bigint() }
+}
+
 export default fp(async function requestContext (app: FastifyInstance) {
   app.decorateRequest('bsb', null as unknown as RequestContext)
   app.addHook('onRequest', async (req) => {
-    req.bsb = { rawBody: '', clientId: null, dbUuid: null, security: null, renderErrorPage: null, startedAt: process.hrtime.bigint() }
+    req.bsb = newRequestContext()
   })
 }, { name: 'request-context' })
