@@ -7,7 +7,19 @@ import { Agent, request, type Dispatcher } from 'undici'
 import { ProviderError } from './errors.js'
 import type { ProviderId } from './types.js'
 
-export const HTTP_LIMITS = Object.freeze({
+export interface HttpLimits {
+  connectTimeoutMs: number
+  headersTimeoutMs: number
+  bodyTimeoutMs: number
+  maxResponseBytes: number
+  deadlineMs: number
+  maxAttempts: number
+  backoffBaseMs: number
+  backoffCapMs: number
+  maxRetryAfterMs: number
+}
+
+export const HTTP_LIMITS: Readonly<HttpLimits> = Object.freeze({
   connectTimeoutMs: 5_000,
   headersTimeoutMs: 15_000,
   bodyTimeoutMs: 15_000,
@@ -22,29 +34,54 @@ export const HTTP_LIMITS = Object.freeze({
 const RETRYABLE_STATUS = new Set([429, 500, 502, 503, 504])
 const RETRYABLE_CODES = new Set(['ECONNRESET', 'ECONNREFUSED', 'ENOTFOUND', 'ENETDOWN', 'ENETUNREACH', 'EHOSTDOWN', 'EPIPE', 'UND_ERR_SOCKET', 'UND_ERR_CONNECT_TIMEOUT', 'UND_ERR_HEADERS_TIMEOUT', 'UND_ERR_BODY_TIMEOUT'])
 
-let defaultAgent: Agent | undefined
-/** The shared agent used when an adapter is given no dispatcher. */
-export function defaultDispatcher (): Dispatcher {
-  defaultAgent ??= new Agent({
-    connect: { timeout: HTTP_LIMITS.connectTimeoutMs },
-    headersTimeout: HTTP_LIMITS.headersTimeoutMs,
-    bodyTimeout: HTTP_LIMITS.bodyTimeoutMs,
-    maxResponseSize: HTTP_LIMITS.maxResponseBytes,
-    keepAliveTimeout: 4_000
-  })
-  return defaultAgent
+/**
+ * Retry budget: each request earns 0.1 retry token, each retry spends one, so retries stay below
+ * ~10% of traffic when a provider is down (Google SRE "retry budget").
+ */
+interface RetryBudget { tokens: number, max: number }
+const processRetryBudget: RetryBudget = { tokens: 10, max: 10 }
+function earnRetryToken (budget: RetryBudget): void { budget.tokens = Math.min(budget.max, budget.tokens + 0.1) }
+function spendRetryToken (budget: RetryBudget): boolean {
+  if (budget.tokens < 1) return false
+  budget.tokens -= 1
+  return true
+}
+
+/** Limits and retry budget of the agents made with overrides; every other dispatcher gets the production ones. */
+const tunedAgents = new WeakMap<Dispatcher, { limits: HttpLimits, budget: RetryBudget }>()
+
+export interface ProviderAgentOptions extends Partial<HttpLimits> {
+  /** Retry tokens of this agent's own budget (default: the process-wide budget of 10). */
+  retryBudgetTokens?: number
 }
 
 /**
- * Retry budget shared by the process: each request earns 0.1 retry token, each retry spends one,
- * so retries stay below ~10% of traffic when a provider is down (Google SRE "retry budget").
+ * An undici Agent set up like the production one. Given overrides, `callProvider` enforces those
+ * limits (and a retry budget of the agent's own) on calls through it: fault-injection tests use
+ * this so that a stalled body costs a second rather than 15 s. Production never passes overrides.
  */
-const retryBudget = { tokens: 10, max: 10 }
-function earnRetryToken (): void { retryBudget.tokens = Math.min(retryBudget.max, retryBudget.tokens + 0.1) }
-function spendRetryToken (): boolean {
-  if (retryBudget.tokens < 1) return false
-  retryBudget.tokens -= 1
-  return true
+export function createProviderAgent (options: ProviderAgentOptions = {}): Agent {
+  const { retryBudgetTokens, ...overrides } = options
+  const limits: HttpLimits = { ...HTTP_LIMITS, ...overrides }
+  const agent = new Agent({
+    connect: { timeout: limits.connectTimeoutMs },
+    headersTimeout: limits.headersTimeoutMs,
+    bodyTimeout: limits.bodyTimeoutMs,
+    maxResponseSize: limits.maxResponseBytes,
+    keepAliveTimeout: 4_000
+  })
+  if (Object.keys(options).length > 0) {
+    const tokens = retryBudgetTokens ?? processRetryBudget.max
+    tunedAgents.set(agent, { limits, budget: { tokens, max: tokens } })
+  }
+  return agent
+}
+
+let defaultAgent: Agent | undefined
+/** The shared agent used when an adapter is given no dispatcher. */
+export function defaultDispatcher (): Dispatcher {
+  defaultAgent ??= createProviderAgent()
+  return defaultAgent
 }
 
 export interface RawResponse {
@@ -88,8 +125,8 @@ export function retryAfterMs (value: string | null, now: number): number | null 
   return Math.max(0, at - now)
 }
 
-export function fullJitterDelay (attempt: number, random: () => number = Math.random): number {
-  const ceiling = Math.min(HTTP_LIMITS.backoffCapMs, HTTP_LIMITS.backoffBaseMs * 2 ** attempt)
+export function fullJitterDelay (attempt: number, random: () => number = Math.random, limits: Readonly<HttpLimits> = HTTP_LIMITS): number {
+  const ceiling = Math.min(limits.backoffCapMs, limits.backoffBaseMs * 2 ** attempt)
   return Math.floor(random() * ceiling)
 }
 
@@ -99,13 +136,16 @@ const realSleep = (ms: number): Promise<void> => new Promise(resolve => setTimeo
 export async function callProvider (call: HttpCall): Promise<RawResponse> {
   const now = call.now ?? Date.now
   const sleep = call.sleep ?? realSleep
-  const deadline = now() + (call.deadlineMs ?? HTTP_LIMITS.deadlineMs)
-  earnRetryToken()
+  const tuned = call.dispatcher !== undefined ? tunedAgents.get(call.dispatcher) : undefined
+  const limits = tuned?.limits ?? HTTP_LIMITS
+  const budget = tuned?.budget ?? processRetryBudget
+  const deadline = now() + (call.deadlineMs ?? limits.deadlineMs)
+  earnRetryToken(budget)
   for (let attempt = 1; ; attempt++) {
     let failure: ProviderError
     let waitMs: number | null = null
     try {
-      const res = await once(call, deadline - now())
+      const res = await once(call, deadline - now(), limits)
       if (res.status >= 200 && res.status < 300) return res
       failure = res.status >= 300 && res.status < 400
         ? new ProviderError({ provider: call.provider, kind: 'provider_down', message: `provider answered a redirect (${res.status}); redirects are never followed`, httpStatus: res.status, providerCode: 'redirect_refused' })
@@ -113,7 +153,7 @@ export async function callProvider (call: HttpCall): Promise<RawResponse> {
       if (!RETRYABLE_STATUS.has(res.status)) throw failure
       const ra = retryAfterMs(header(res, 'retry-after'), now())
       if (ra !== null) {
-        if (ra > HTTP_LIMITS.maxRetryAfterMs) throw withRetryAfter(failure, ra)
+        if (ra > limits.maxRetryAfterMs) throw withRetryAfter(failure, ra)
         waitMs = ra
       }
     } catch (err) {
@@ -125,9 +165,9 @@ export async function callProvider (call: HttpCall): Promise<RawResponse> {
         if (!RETRYABLE_CODES.has(errCode(err))) throw failure
       }
     }
-    if (!call.idempotent || attempt >= HTTP_LIMITS.maxAttempts) throw failure
-    const delay = waitMs ?? fullJitterDelay(attempt)
-    if (now() + delay >= deadline || !spendRetryToken()) throw failure
+    if (!call.idempotent || attempt >= limits.maxAttempts) throw failure
+    const delay = waitMs ?? fullJitterDelay(attempt, Math.random, limits)
+    if (now() + delay >= deadline || !spendRetryToken(budget)) throw failure
     await sleep(delay)
   }
 }
@@ -159,7 +199,7 @@ function transportError (provider: ProviderId, err: unknown): ProviderError {
   })
 }
 
-async function once (call: HttpCall, remainingMs: number): Promise<RawResponse> {
+async function once (call: HttpCall, remainingMs: number, limits: Readonly<HttpLimits>): Promise<RawResponse> {
   if (remainingMs <= 0) throw Object.assign(new Error('deadline exceeded'), { name: 'TimeoutError' })
   const headers: Record<string, string> = { accept: 'application/json', ...call.headers }
   let body: string | undefined
@@ -174,10 +214,10 @@ async function once (call: HttpCall, remainingMs: number): Promise<RawResponse> 
     body,
     dispatcher: call.dispatcher ?? defaultDispatcher(),
     signal: AbortSignal.timeout(remainingMs),
-    headersTimeout: HTTP_LIMITS.headersTimeoutMs,
-    bodyTimeout: HTTP_LIMITS.bodyTimeoutMs
+    headersTimeout: limits.headersTimeoutMs,
+    bodyTimeout: limits.bodyTimeoutMs
   })
-  const text = await readCapped(res.body, HTTP_LIMITS.maxResponseBytes)
+  const text = await readCapped(res.body, limits.maxResponseBytes)
   let json: unknown
   if (text.length > 0) {
     try { json = JSON.parse(text) } catch { json = undefined }

@@ -3,7 +3,7 @@
  * class is kept as `providerCode`; its message only ever goes into `message`.
  */
 import { ProviderError, type ProviderErrorKind } from '../errors.js'
-import { header, kindForStatus, type RawResponse } from '../http.js'
+import { header, kindForStatus, retryAfterMs, type RawResponse } from '../http.js'
 
 const KIND_BY_CLASS: Record<string, ProviderErrorKind> = {
   // the user must consent again
@@ -72,7 +72,7 @@ export function requestIdOf (res: RawResponse): string | null {
 export function mapSaltEdgeError (res: RawResponse): ProviderError {
   const { errorClass, message } = errorOf(res.json)
   const kind = kindForClass(errorClass, res.status)
-  const retryAfter = header(res, 'retry-after')
+  const retryAfter = retryAfterMs(header(res, 'retry-after'), Date.now())
   return new ProviderError({
     provider: 'saltedge',
     kind,
@@ -80,7 +80,7 @@ export function mapSaltEdgeError (res: RawResponse): ProviderError {
     providerCode: errorClass ?? `http_${res.status}`,
     providerRequestId: requestIdOf(res),
     httpStatus: res.status,
-    retryAfterSeconds: retryAfter !== null && /^\d+$/.test(retryAfter.trim()) ? Number(retryAfter.trim()) : null
+    retryAfterSeconds: retryAfter === null ? null : Math.ceil(retryAfter / 1000)
   })
 }
 
