@@ -7,6 +7,7 @@ import type { Logger } from 'pino'
 import type { Config } from './config.js'
 import { createServices, type ServiceDeps, type Services } from './services.js'
 import { waitReady } from './store/redis.js'
+import { logRedisErrors } from './store/redis-log.js'
 import { loggerOptions } from './logger.js'
 import requestContext from './plugins/request-context.js'
 import errorHandler, { frameworkErrors } from './plugins/error-handler.js'
@@ -60,6 +61,7 @@ export async function buildApp (config: Config, deps: AppDeps = {}): Promise<Fas
     ajv: { customOptions: { removeAdditional: false, coerceTypes: false, allErrors: false } }
   }) as unknown as FastifyInstance
   services.log = app.log as unknown as Logger
+  logRedisErrors(services.redis, services.log)
   // Start even when Redis is down: every check then fails closed and /ready says why.
   await waitReady(services.redis).catch(err => app.log.warn({ err: (err as Error).message }, 'redis not ready at start'))
   app.decorate('services', services)
