@@ -60,7 +60,9 @@ export async function passGate (s: Services, req: FastifyRequest, policy: GatePo
   const { client, read, secret, utils } = authenticated
   req.bsb.dbUuid = client.dbUuid
 
-  if (client.locked || client.frozen || read.dbLock.locked === '1') {
+  // get_access_token stays open to a locked client: Odoo calls it before opening the Reconnect pop-up,
+  // where the user reactivates by SMS code; every other endpoint refuses, so the token reads nothing.
+  if ((client.locked || client.frozen || read.dbLock.locked === '1') && policy.tokens !== 'get_access_token') {
     throw new AppError(client.frozen ? 'BSB_CLIENT_FROZEN' : 'BSB_ACCOUNT_LOCKED', { detail: `locked: ${client.lockReason ?? read.dbLock.reason ?? 'unknown'}` })
   }
   const nowMs = s.now()

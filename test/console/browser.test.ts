@@ -17,7 +17,7 @@ t.test('ops unlock a client from the console in Chromium', { skip: chromiumMissi
   const link = await newLink(h.app, db)
   await registerPhone(h, db, phone)
   t.equal((await adminCall(h, 'POST', `/admin/clients/${link.clientId}/lock`, 'ops', { reason: 'customer reported a stolen laptop' })).statusCode, 200)
-  const refused = await call(h.app, '/proxy/v1/get_access_token', link, { db })
+  const refused = await call(h.app, '/proxy/v1/accounts', link, { db })
   t.ok(isLockedEnvelope(refused), 'the proxy call fails')
   const reference = refused.error.data.error_reference as string
 
@@ -42,7 +42,7 @@ t.test('ops unlock a client from the console in Chromium', { skip: chromiumMissi
   const record = await page.locator('main').innerText()
   t.match(record, /BSB_ACCOUNT_LOCKED/)
   t.match(record, /We detected suspicious activity and locked your bank synchronization/)
-  t.match(record, 'POST /proxy/v1/get_access_token')
+  t.match(record, 'POST /proxy/v1/accounts')
 
   await page.getByRole('link', { name: 'Locked clients', exact: true }).click()
   await page.getByRole('link', { name: link.clientId }).click()

@@ -23,7 +23,7 @@ async function lockedClient (db: string, phone: string) {
 t.test('support: a reference from a real failing proxy call, every field of a record, an unknown reference', async t => {
   const db = 'db-console-ref-0001'
   const link = await lockedClient(db, '+32470000011')
-  const refused = await call(h.app, '/proxy/v1/get_access_token', link, { db })
+  const refused = await call(h.app, '/proxy/v1/accounts', link, { db })
   const reference = refused.error.data.error_reference as string
   const support = await consoleAgent(h, 'support', 'sam')
   const page = await support.get(`/console/errors?reference=${reference}`)
@@ -35,7 +35,7 @@ t.test('support: a reference from a real failing proxy call, every field of a re
   t.match(text, /Error code BSB_ACCOUNT_LOCKED \(Odoo error code 403\)/)
   t.match(text, `Client ${link.clientId}`)
   t.match(text, `Database ${db}`)
-  t.match(text, /Endpoint POST \/proxy\/v1\/get_access_token \(proxy\)/)
+  t.match(text, /Endpoint POST \/proxy\/v1\/accounts \(proxy\)/)
   t.match(page.body, `<a href="/console/clients/${link.clientId}">`, 'the client is a link')
 
   const crafted = 'ref_0123456789abcdefghjk'
@@ -67,7 +67,7 @@ t.test('ops: find a client, lock it, send a code, a wrong code, then the right o
   const locked = await ops.post(`/console/clients/${link.clientId}/lock`, { reason: 'customer called: stolen laptop', scope: 'client' })
   t.equal(locked.statusCode, 303)
   t.equal(locked.headers.location, `/console/clients/${link.clientId}?done=locked`)
-  t.ok(isLockedEnvelope(await call(h.app, '/proxy/v1/get_access_token', link, { db })), 'the proxy refuses the client')
+  t.ok(isLockedEnvelope(await call(h.app, '/proxy/v1/accounts', link, { db })), 'the proxy refuses the client')
   const lockedPage = textOf((await ops.get(locked.headers.location as string)).body)
   t.match(lockedPage, /Locked\. Every proxy call of this client is refused/)
   t.match(lockedPage, /Locked Yes Reason by ops: customer called: stolen laptop/)
@@ -117,7 +117,7 @@ t.test('support sees a locked client but has no buttons, and its POSTs are refus
     t.match(textOf(res.body), /Your role does not allow this action|ops role required/, action)
   }
   t.equal(await outboxCount(phone), 0, 'no code sent')
-  t.ok(isLockedEnvelope(await call(h.app, '/proxy/v1/get_access_token', link, { db })), 'still locked')
+  t.ok(isLockedEnvelope(await call(h.app, '/proxy/v1/accounts', link, { db })), 'still locked')
   t.notOk((await h.app.services.audit.forClient(link.clientId, 50)).some(e => e.actor === 'admin:sam'), 'nothing done in support\'s name')
 })
 

@@ -37,7 +37,7 @@ t.test('D3: a torn AOF tail loads, and every earlier acknowledged lock is still 
   await untilReady(b)
 
   const seen = await Promise.all(locked.map(async c => {
-    const res = await patiently(async () => await signedCall(b.h.app, '/proxy/v1/get_access_token', c, {}, { dbUuid: DB }), r => r.body.error?.data?.exception_type === 'BSB_SERVICE_UNAVAILABLE')
+    const res = await patiently(async () => await signedCall(b.h.app, '/proxy/v1/accounts', c, {}, { dbUuid: DB }), r => r.body.error?.data?.exception_type === 'BSB_SERVICE_UNAVAILABLE')
     return res.body.error?.data?.exception_type ?? 'usable'
   }))
   t.same(seen, locked.map(() => 'BSB_ACCOUNT_LOCKED'), `all ${LOCKED_CLIENTS} locked clients are refused as locked`)

@@ -19,7 +19,7 @@ t.test('ops unlock through the banksync CLI: lock, list, send-code, unlock, rese
 
   const locked = await cli('clients', 'lock', link.clientId, '--reason', 'customer called: stolen laptop')
   t.match(locked, { code: 0, out: { client_id: link.clientId, locked: true, phone: '***77' } })
-  t.ok(isLockedEnvelope(await call(h.app, '/proxy/v1/get_access_token', link, { db })), 'refused once locked')
+  t.ok(isLockedEnvelope(await call(h.app, '/proxy/v1/accounts', link, { db })), 'refused once locked')
   t.match((await cli('locks', 'list')).out.clients, [{ client_id: link.clientId, reason: 'by ops: customer called: stolen laptop' }])
 
   t.match(await cli('clients', 'send-code', link.clientId), { code: 0, out: { status: 'accepted' } })

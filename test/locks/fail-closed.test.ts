@@ -37,7 +37,7 @@ t.test('Redis down: every lock and unlock check refuses within a second with a r
   let result: any = null
   for (let i = 0; i < 50 && (result === null || result.error?.data?.exception_type === 'BSB_SERVICE_UNAVAILABLE'); i++) {
     await new Promise(resolve => setTimeout(resolve, 100))
-    result = await call(h.app, '/proxy/v1/get_access_token', link, { db })
+    result = await call(h.app, '/proxy/v1/accounts', link, { db })
   }
   t.ok(isLockedEnvelope(result), 'after Redis restarts (AOF) the client is still locked')
 })
