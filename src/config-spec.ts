@@ -23,7 +23,8 @@ const KINDS: Record<string, Check> = {
   seconds: v => /^\d{1,9}$/.test(v) && Number(v) > 0 ? null : 'a positive whole number of seconds',
   ms: v => /^\d{1,9}$/.test(v) && Number(v) > 0 ? null : 'a positive whole number of milliseconds',
   bytes: v => /^\d{1,10}$/.test(v) && Number(v) >= 1024 ? null : 'a whole number of bytes, at least 1024',
-  providers: v => v.split(',').every(p => ['plaid', 'yodlee', 'saltedge', 'ponto', 'enablebanking'].includes(p.trim())) ? null : 'a comma-separated subset of plaid,yodlee,saltedge,ponto,enablebanking'
+  providers: v => v.split(',').every(p => ['plaid', 'yodlee', 'saltedge', 'ponto', 'enablebanking'].includes(p.trim())) ? null : 'a comma-separated subset of plaid,yodlee,saltedge,ponto,enablebanking',
+  'providers-or-none': v => v === '' || v.split(',').every(p => ['plaid', 'yodlee', 'saltedge', 'ponto', 'enablebanking'].includes(p.trim())) ? null : 'empty, or a comma-separated subset of plaid,yodlee,saltedge,ponto,enablebanking'
 }
 
 function isHttpUrl (v: string): boolean {

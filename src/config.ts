@@ -5,6 +5,7 @@
  */
 import { PROVIDER_IDS, type ProviderId } from '../providers/types.js'
 import { parseSetting, settingsTable, type SettingSpec } from './config-spec.js'
+import { redisTopologyProblem } from './store/redis.js'
 
 export class ConfigError extends Error {
   constructor (variable: string, expected: string) {
@@ -37,6 +38,8 @@ export interface Config {
   providerMode: ProviderMode
   enabledProviders: ProviderId[]
   sandboxSeed: string
+  /** Providers whose consent opens in a separate window because their pages refuse framing. */
+  linkWindowProviders: ProviderId[]
   /** Raw per-provider settings (`PLAID_CLIENT_ID`, …); provider modules parse them. */
   providerSettings: Record<string, string | undefined>
   tokens: {
@@ -84,6 +87,7 @@ export const SETTINGS: readonly SettingSpec[] = [
   { name: 'PROVIDER_MODE', default: 'sandbox', kind: 'enum:sandbox,live', description: '`sandbox` mounts the local provider and Twilio sandboxes and talks to them unless `<PROVIDER>_BASE_URL` is set; `live` needs real credentials.' },
   { name: 'PROVIDERS', default: PROVIDER_IDS.join(','), kind: 'providers', description: 'Enabled aggregators, comma-separated.' },
   { name: 'SANDBOX_SEED', default: 'banksync', kind: 'string', description: 'Seed of the sandbox banks\' deterministic data.' },
+  { name: 'LINK_WINDOW_PROVIDERS', default: '', kind: 'providers-or-none', description: 'Providers whose consent pages refuse to be framed (`X-Frame-Options`, CSP `frame-ancestors`): the link pop-up opens their consent in a separate browser window. In sandbox mode these providers\' sandbox pages send `X-Frame-Options: DENY`, to exercise it.' },
   { name: 'ACCESS_TOKEN_TTL', default: '3600', kind: 'seconds', description: 'Lifetime of an access token (seconds); expired ones get error 101.' },
   { name: 'REFRESH_TOKEN_TTL', default: '7776000', kind: 'seconds', description: 'Lifetime of a refresh token (seconds, default 90 days); expired ones get error 102.' },
   { name: 'REFRESH_GRACE', default: '300', kind: 'seconds', description: 'How long the previous refresh token still signs after `renew_token` (seconds).' },
@@ -134,6 +138,10 @@ export function loadConfig (env: Record<string, string | undefined> = process.en
     return Number(text)
   }
   const rule = (name: string): DetectionRule => ({ count: count(name), windowSeconds: Number(v(`${name}_WINDOW`)) })
+  const redisUrl = v('REDIS_URL')
+  const redisMode = v('REDIS_MODE') as Config['redisMode']
+  const redisProblem = redisTopologyProblem(redisMode, redisUrl)
+  if (redisProblem !== null) throw new ConfigError('REDIS_URL', redisProblem)
   const providerSettings: Record<string, string | undefined> = {}
   for (const [k, val] of Object.entries(env)) {
     if (/^(PLAID|YODLEE|SALTEDGE|PONTO|ENABLEBANKING)_/.test(k)) providerSettings[k] = val
@@ -142,8 +150,8 @@ export function loadConfig (env: Record<string, string | undefined> = process.en
     port,
     host,
     publicUrl,
-    redisUrl: v('REDIS_URL'),
-    redisMode: v('REDIS_MODE') as Config['redisMode'],
+    redisUrl,
+    redisMode,
     redisSentinelName: v('REDIS_SENTINEL_NAME'),
     keyPrefix: v('REDIS_KEY_PREFIX'),
     encryptionKeys: parseKeys(v('ENCRYPTION_KEYS')),
@@ -159,6 +167,7 @@ export function loadConfig (env: Record<string, string | undefined> = process.en
     providerMode: v('PROVIDER_MODE') as ProviderMode,
     enabledProviders: v('PROVIDERS').split(',').map(s => s.trim()).filter(Boolean) as ProviderId[],
     sandboxSeed: v('SANDBOX_SEED'),
+    linkWindowProviders: v('LINK_WINDOW_PROVIDERS').split(',').map(s => s.trim()).filter(Boolean) as ProviderId[],
     providerSettings,
     tokens: {
       accessTtlSeconds: Number(v('ACCESS_TOKEN_TTL')),

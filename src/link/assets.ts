@@ -1,7 +1,8 @@
 /**
  * Static files of the link pages. The page script only talks to the Odoo page that opened the
  * pop-up (`hostOrigin`, never `*`), posts the events the server put in the page, and reveals the
- * buttons that need a script (Close, "My bank is not listed").
+ * buttons that need a script (Close, "My bank is not listed"). For a consent in a separate window
+ * it opens that window and listens for our own origin's report from it.
  */
 import type { FastifyInstance } from 'fastify'
 
@@ -30,6 +31,32 @@ export const LINK_JS = `(function () {
   var events = Array.isArray(data.events) ? data.events : []
   for (var i = 0; i < events.length; i++) post({ type: 'event', event: events[i].event, data: events[i].data })
   if (framed) document.addEventListener('keydown', function (e) { if (e.key === 'Escape') post({ type: 'close' }) })
+  // Consent in a separate window (the provider refuses framing): open it as a pop-up on the
+  // user's click (the form posts into it by name), then wait for our own page there to report.
+  var windowForm = document.querySelector('form[data-bsb-window]')
+  var consentWindow = null
+  if (windowForm) {
+    windowForm.addEventListener('submit', function () {
+      consentWindow = window.open('', windowForm.target, 'popup=yes,width=600,height=760')
+      var waiting = document.querySelector('[data-bsb-window-waiting]')
+      if (waiting) waiting.hidden = false
+    })
+  }
+  if (typeof data.resume === 'string') {
+    window.addEventListener('message', function (e) {
+      if (e.origin !== window.location.origin) return
+      if (consentWindow !== null && e.source !== consentWindow) return
+      var m = e.data
+      if (!m || typeof m !== 'object' || m.source !== 'odoofin' || m.type !== 'consent_finished') return
+      window.location.assign(data.resume)
+    })
+  }
+  if ((data.relay === 'close' || data.relay === 'stay') && window.opener && window.opener !== window) {
+    try {
+      window.opener.postMessage({ source: 'odoofin', type: 'consent_finished' }, window.location.origin)
+      if (data.relay === 'close') window.close()
+    } catch (e) {}
+  }
   var focus = document.querySelector('[data-autofocus]')
   if (focus && document.activeElement !== focus) focus.focus()
 })()
@@ -53,6 +80,8 @@ button:focus-visible,a:focus-visible,input:focus-visible,select:focus-visible{ou
 .results button{width:100%;text-align:left;background:transparent;color:inherit;border-color:#8a8a8a;margin:0}
 details{margin:.2rem 0 .6rem 1rem;font-size:.9rem}
 .step{margin:1rem 0 1.5rem}
+h2{font-size:1.1rem;margin:1.2rem 0 .4rem}
+.detail{font-size:.9rem;opacity:.8;margin-left:.3rem}
 `
 
 export const BANK_SVG = `<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 64 64" role="img" aria-label="Bank"><rect width="64" height="64" rx="12" fill="#e8eef8"/><path d="M32 12 10 24v4h44v-4L32 12zm-16 20v16h6V32h-6zm13 0v16h6V32h-6zm13 0v16h6V32h-6zM10 52h44v-4H10v4z" fill="#2b5fb4"/></svg>`

@@ -30,6 +30,10 @@ export interface PageData {
   hostOrigin: string | null
   /** Events to post to the host when the page loads, in order. */
   events?: Array<{ event: string, data: unknown }>
+  /** Consent in a separate window: where this (iframe) page goes once that window reports back. */
+  resume?: string
+  /** In that separate window: tell the opener the bank answered, then close (`close`) or stay open to show an error (`stay`). */
+  relay?: 'close' | 'stay'
 }
 
 export function page (o: { lang: Lang, title: string, body: Raw, data: PageData }): string {

@@ -40,7 +40,17 @@ const EN = {
   updatedTitle: 'Your bank connection is updated',
   closeWindow: 'You can close this window.',
   reference: 'Reference: {reference}',
-  close: 'Close'
+  close: 'Close',
+  existingTitle: 'Add an account you already connected',
+  existingIntro: 'These accounts come from a bank connection this database already has, and are not used in Odoo yet. Choose one, or add a new bank.',
+  endingIn: 'ending in {digits}',
+  addNewBank: 'Add a new bank',
+  existingDoneTitle: 'Your account is being added',
+  continueInWindow: 'Continue in a new window',
+  windowNotice: '{bank} does not allow its page to be shown here: it opens in a new window.',
+  windowWaiting: 'Continue at your bank in the new window. This page moves on by itself when you are done.',
+  windowFinished: 'I have finished at my bank',
+  bankAnswered: 'Your bank has answered. You can close this window.'
 }
 
 export type Key = keyof typeof EN
@@ -83,7 +93,17 @@ const FR: Record<Key, string> = {
   updatedTitle: 'Votre connexion bancaire est à jour',
   closeWindow: 'Vous pouvez fermer cette fenêtre.',
   reference: 'Référence : {reference}',
-  close: 'Fermer'
+  close: 'Fermer',
+  existingTitle: 'Ajouter un compte déjà connecté',
+  existingIntro: 'Ces comptes viennent d\'une connexion bancaire que cette base de données a déjà, et ne sont pas encore utilisés dans Odoo. Choisissez-en un, ou ajoutez une nouvelle banque.',
+  endingIn: 'se terminant par {digits}',
+  addNewBank: 'Ajouter une nouvelle banque',
+  existingDoneTitle: 'Votre compte est en cours d\'ajout',
+  continueInWindow: 'Continuer dans une nouvelle fenêtre',
+  windowNotice: '{bank} n\'autorise pas l\'affichage de sa page ici : elle s\'ouvre dans une nouvelle fenêtre.',
+  windowWaiting: 'Continuez auprès de votre banque dans la nouvelle fenêtre. Cette page avance d\'elle-même quand vous avez terminé.',
+  windowFinished: 'J\'ai terminé auprès de ma banque',
+  bankAnswered: 'Votre banque a répondu. Vous pouvez fermer cette fenêtre.'
 }
 
 const NL: Record<Key, string> = {
@@ -124,7 +144,17 @@ const NL: Record<Key, string> = {
   updatedTitle: 'Uw bankverbinding is bijgewerkt',
   closeWindow: 'U kunt dit venster sluiten.',
   reference: 'Referentie: {reference}',
-  close: 'Sluiten'
+  close: 'Sluiten',
+  existingTitle: 'Een al verbonden rekening toevoegen',
+  existingIntro: 'Deze rekeningen komen van een bankkoppeling die deze database al heeft, en worden nog niet gebruikt in Odoo. Kies er een, of voeg een nieuwe bank toe.',
+  endingIn: 'eindigend op {digits}',
+  addNewBank: 'Een nieuwe bank toevoegen',
+  existingDoneTitle: 'Uw rekening wordt toegevoegd',
+  continueInWindow: 'Doorgaan in een nieuw venster',
+  windowNotice: '{bank} staat niet toe dat zijn pagina hier wordt getoond: ze opent in een nieuw venster.',
+  windowWaiting: 'Ga verder bij uw bank in het nieuwe venster. Deze pagina gaat vanzelf verder als u klaar bent.',
+  windowFinished: 'Ik ben klaar bij mijn bank',
+  bankAnswered: 'Uw bank heeft geantwoord. U kunt dit venster sluiten.'
 }
 
 const TABLES: Record<Lang, Record<Key, string>> = { en: EN, fr: FR, nl: NL }

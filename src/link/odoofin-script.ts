@@ -4,7 +4,8 @@
  * in a full-screen iframe overlay, hands them Odoo's params by a form POST (never in a URL, no
  * Referer), and relays to `onEvent`/`onAddBank` only the messages that come from that iframe
  * (`event.source`) and from our origin (`event.origin`). Events are delivered one after the
- * other: `success` waits until Odoo finished handling `exchange_token`.
+ * other: `success` waits until Odoo finished handling `exchange_token`. The overlay closes after
+ * `success` or `connect_existing_account`, the two events that end a flow.
  */
 import type { FastifyInstance } from 'fastify'
 
@@ -66,7 +67,8 @@ const SCRIPT = `(function () {
     if (message.type !== 'event' || EVENTS.indexOf(message.event) < 0) return
     if (message.event === 'close') return close(state, false)
     emit(state, message.event, message.data)
-    if (message.event === 'success') close(state, true)
+    // Both end the flow; Odoo then shows its own next screen.
+    if (message.event === 'success' || message.event === 'connect_existing_account') close(state, true)
   }
   function style (node, css) {
     for (var k in css) node.style[k] = css[k]

@@ -17,6 +17,10 @@ export interface StartParams {
   userEmail: string | null
   clickedInstitution: string | null
   serverVersion: string
+  /** Odoo's `record_access_token` (17+) when it granted its existing links' accounts to this pop-up. */
+  recordAccessToken: string | null
+  /** Odoo 19's `journal_type` (`bank` or `credit`), echoed in `connect_existing_account`. */
+  journalType: 'bank' | 'credit' | null
 }
 
 const DB_UUID = /^[A-Za-z0-9-]{8,64}$/
@@ -56,7 +60,9 @@ export function parseStartParams (raw: Record<string, unknown>): StartParams {
     phoneHint: str(inc.phoneNumber, 32),
     userEmail: email !== null && email.includes('@') ? email : null,
     clickedInstitution: clicked,
-    serverVersion: str(inc.serverVersion, 32) ?? '17.0'
+    serverVersion: str(inc.serverVersion, 32) ?? '17.0',
+    recordAccessToken: str(inc.recordAccessToken, 200),
+    journalType: inc.journal_type === 'bank' || inc.journal_type === 'credit' ? inc.journal_type : null
   }
 }
 

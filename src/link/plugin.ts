@@ -21,6 +21,8 @@ import { searchRoutes } from './routes/search.js'
 import { consentRoutes } from './routes/consent.js'
 import { callbackRoutes } from './routes/callback.js'
 import { doneRoutes } from './routes/done.js'
+import { existingRoutes } from './routes/existing.js'
+import { reactivateRoutes } from './routes/reactivate.js'
 import { demoPlugin } from './demo/plugin.js'
 import { smsVerifierFor } from '../sms/verifier-for.js'
 
@@ -45,7 +47,9 @@ async function linkPages (app: FastifyInstance, ctx: LinkContext): Promise<void>
   })
   await assetRoutes(app)
   await startRoutes(app, ctx)
+  await reactivateRoutes(app, ctx)
   await phoneRoutes(app, ctx)
+  await existingRoutes(app, ctx)
   await searchRoutes(app, ctx)
   await consentRoutes(app, ctx)
   await callbackRoutes(app, ctx)

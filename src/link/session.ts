@@ -8,6 +8,7 @@ import type { Services } from '../services.js'
 import type { Institution, JsonObject } from '../../providers/types.js'
 import { AppError } from '../errors.js'
 import { randomToken } from '../crypto/tokens.js'
+import type { ExistingAccount } from './existing-accounts.js'
 
 export const SESSION_TTL_MS = 3_600_000
 export const LINK_MODES = ['link', 'reconnect', 'updateCredentials', 'refreshAccounts', 'updateAccounts', 'none'] as const
@@ -36,7 +37,22 @@ export interface LinkSession {
   /** The institution picked (or, when reconnecting, the link's own). */
   choice: Institution | null
   consent: { state: string, redirectUri: string, pending: JsonObject } | null
-  result: { exchangeToken: string | null, success: Record<string, unknown> } | null
+  result: { exchangeToken: string | null, success: Record<string, unknown>, connectExisting?: ConnectExistingData } | null
+  /** Accounts of the database's other links that Odoo granted to this pop-up (empty once the user chose a new bank). */
+  existing?: ExistingAccount[]
+  /** Odoo 19's journal type, echoed in `connect_existing_account`. */
+  journalType?: 'bank' | 'credit' | null
+  /** The provider's consent runs in a separate window (its page refuses framing). */
+  consentWindow?: boolean
+  /** Set once the user lifted a lock with the SMS code in this session (src/link/reactivation.ts). */
+  reactivated?: boolean
+}
+
+/** What Odoo's `account.online.link.connect_existing_account(data)` reads (odoo-protocol.md §8.1 step 7). */
+export interface ConnectExistingData {
+  client_id: string
+  online_identifier: string
+  journal_type?: 'bank' | 'credit'
 }
 
 export type NewSession = Omit<LinkSession, 'id' | 'csrf' | 'createdAt' | 'phoneVerified' | 'pendingPhone' | 'choice' | 'consent' | 'result'>

@@ -47,3 +47,29 @@ export async function saveRotatedSecrets (s: Services, dbUuid: string, clientId:
 export async function removeLink (s: Services, dbUuid: string, clientId: string): Promise<void> {
   await s.redis.del(s.keys.link(dbUuid, clientId), s.keys.accounts(dbUuid, clientId))
 }
+
+/**
+ * What `/proxy/v1/authorize_access` told us about a link: the accounts Odoo has activated (linked
+ * to a journal) and the recent grants (SHA-256 of Odoo's `record_access_token`) that let a new
+ * link pop-up of the same database offer the others. Its own field of the link hash, so it never
+ * races with rewrites of the sealed link data.
+ */
+export interface LinkAccess {
+  activated: string[]
+  grants: Array<{ hash: string, at: number }>
+}
+
+const accessAad = (clientId: string): string => `link-access:${clientId}`
+
+export async function readLinkAccess (s: Services, dbUuid: string, clientId: string): Promise<LinkAccess | null> {
+  const sealed = await s.redis.hget(s.keys.link(dbUuid, clientId), 'access')
+  return sealed === null ? null : s.box.openJson<LinkAccess>(sealed, accessAad(clientId))
+}
+
+export async function writeLinkAccess (s: Services, dbUuid: string, clientId: string, access: LinkAccess): Promise<void> {
+  const key = s.keys.link(dbUuid, clientId)
+  await s.redis.multi()
+    .hset(key, 'access', s.box.sealJson(access, accessAad(clientId)))
+    .expire(key, s.config.tokens.refreshTtlSeconds + 30 * 86_400)
+    .exec()
+}

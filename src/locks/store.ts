@@ -63,7 +63,9 @@ export async function forgetLock (s: Services, dbUuid: string, clientId: string)
   const c = s.keys.counter
   await s.redis.srem(s.keys.lockedClients(), clientId)
   await s.redis.srem(s.keys.lockedDbs(), dbUuid)
-  await s.redis.del(c(`badsig:${clientId}`), c(`foreign:${clientId}`), c(`links:${dbUuid}`), c(`wrongcodes:${dbUuid}`))
+  // One DEL per counter: the counters of a client and of its database hash to different slots on a cluster.
+  const counters = [c(`badsig:${clientId}`), c(`foreign:${clientId}`), c(`links:${dbUuid}`), c(`wrongcodes:${dbUuid}`)]
+  await Promise.all(counters.map(async key => await s.redis.del(key)))
   await s.redis.del(s.keys.psuIps(dbUuid, clientId), s.keys.clientBaseline(dbUuid, clientId))
 }
 

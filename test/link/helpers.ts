@@ -5,6 +5,7 @@
 import { freePort } from '../helpers/net.js'
 import { request } from 'undici'
 import { buildTestApp, type TestApp } from '../helpers/app.js'
+import { signedCall } from '../helpers/odoo-client.js'
 
 interface Teardown { teardown: (fn: () => unknown) => void }
 
@@ -68,7 +69,7 @@ export async function submit (page: Page, actionPart: string, fields: Record<str
   return await post(f.action, { ...f.hidden, ...fields })
 }
 
-export function startParams (o: { db?: string, mode?: string, clientId?: string, accessToken?: string, lang?: string, country?: string, phone?: string, clicked?: string, hostOrigin?: string, serverVersion?: string }): Record<string, string> {
+export function startParams (o: { db?: string, mode?: string, clientId?: string, accessToken?: string, lang?: string, country?: string, phone?: string, clicked?: string, hostOrigin?: string, serverVersion?: string, include?: Record<string, unknown> }): Record<string, string> {
   return {
     params: JSON.stringify({
       proxyMode: 'sandbox',
@@ -76,7 +77,7 @@ export function startParams (o: { db?: string, mode?: string, clientId?: string,
       clientId: o.clientId ?? null,
       accessToken: o.accessToken ?? null,
       hostOrigin: o.hostOrigin ?? 'https://odoo.example.com',
-      includeParam: { dbUuid: o.db, lang: o.lang ?? 'en_US', countryCode: o.country ?? 'BE', serverVersion: o.serverVersion ?? '17.0', phoneNumber: o.phone, userEmail: 'owner@example.com', clickedInstitution: o.clicked }
+      includeParam: { dbUuid: o.db, lang: o.lang ?? 'en_US', countryCode: o.country ?? 'BE', serverVersion: o.serverVersion ?? '17.0', phoneNumber: o.phone, userEmail: 'owner@example.com', clickedInstitution: o.clicked, ...o.include }
     })
   }
 }
@@ -106,7 +107,7 @@ export async function decide (consentPage: Page, decision: 'approve' | 'deny', o
   return await follow(res)
 }
 
-export function dataBlock (page: Page): { hostOrigin: string | null, events?: Array<{ event: string, data: any }> } {
+export function dataBlock (page: Page): { hostOrigin: string | null, events?: Array<{ event: string, data: any }>, resume?: string, relay?: string } {
   const m = /<script type="application\/json" id="bsb-data">([\s\S]*?)<\/script>/.exec(page.html)
   if (m === null) throw new Error('no data block')
   return JSON.parse(m[1] as string)
@@ -133,4 +134,16 @@ export async function exchange (la: LinkApp, db: string, done: Page): Promise<{ 
   const r = res.json().result
   if (r === undefined) throw new Error(`exchange failed: ${res.body}`)
   return { clientId: r.client_id, refreshToken: r.refresh_token, accessToken: r.access_token }
+}
+
+/**
+ * A database with one link as Odoo leaves it after `success`: linked over HTTP (phone included),
+ * token exchanged, accounts fetched (so the broker stores them).
+ */
+export async function linkedDatabase (la: LinkApp, db: string, o: { phone?: string } = {}): Promise<{ link: { clientId: string, refreshToken: string, accessToken: string }, accounts: Array<Record<string, any>> }> {
+  const link = await exchange(la, db, await linkBank(la, db, { phone: o.phone }))
+  const res = await signedCall(la.app, '/proxy/v1/accounts', link, {}, { dbUuid: db })
+  const accounts = res.body.result?.accounts
+  if (!Array.isArray(accounts) || accounts.length < 2) throw new Error(`expected the sandbox's two accounts: ${JSON.stringify(res.body)}`)
+  return { link, accounts }
 }

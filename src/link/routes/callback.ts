@@ -1,7 +1,8 @@
 /**
  * Where providers send the browser back: `/link/callback/<provider>?state=…&…`. The state is
  * single use (GETDEL); a denial ends in the "access not allowed" page, any other provider
- * failure in its own error page, each with a reference.
+ * failure in its own error page, each with a reference. When the consent ran in a separate window
+ * (the provider refuses framing), that window reports back to the iframe instead of showing the result.
  */
 import type { FastifyInstance } from 'fastify'
 import { AppError } from '../../errors.js'
@@ -12,6 +13,9 @@ import { finishConsent } from '../finish.js'
 import { readLink } from '../store.js'
 import { langOf } from '../i18n.js'
 import { loadSession, saveSession, sessionPath } from '../session.js'
+import { sendPage } from '../html.js'
+import { errorPage } from '../pages/error.js'
+import { windowReturnPage } from '../pages/window-return.js'
 
 /** What providers say when the user refused or walked away (OAuth, Salt Edge, Yodlee, Plaid exits). */
 const DENIED = new Set(['access_denied', 'consent_rejected', 'user_cancelled', 'ProviderAccessNotGranted', 'USER_CLOSE_ACTION', 'requires_credentials', 'exited'])
@@ -28,7 +32,9 @@ export async function callbackRoutes (app: FastifyInstance, ctx: LinkContext): P
     const session = await loadSession(s, sid)
     req.bsb.dbUuid = session.dbUuid
     req.bsb.clientId = session.clientId
-    useErrorPage(req, langOf(session.lang), session.hostOrigin)
+    const lang = langOf(session.lang)
+    useErrorPage(req, lang, session.hostOrigin)
+    if (session.consentWindow === true) req.bsb.renderErrorPage = (err, reference) => errorPage(err, reference, lang, null, 'stay')
     const consent = session.consent
     const inst = session.choice as Institution | null
     if (consent === null || consent.state !== state || inst === null || inst.provider !== provider) {
@@ -52,6 +58,7 @@ export async function callbackRoutes (app: FastifyInstance, ctx: LinkContext): P
     }
     session.result = await finishConsent(s, session, entry.adapter, conn)
     await saveSession(s, session)
+    if (session.consentWindow === true) return sendPage(reply, windowReturnPage(lang))
     return reply.redirect(sessionPath(session, 'done'), 303)
   })
 }

@@ -13,6 +13,7 @@ import { sendPage } from '../html.js'
 import { langOf, t } from '../i18n.js'
 import { consentPage } from '../pages/consent.js'
 import { readLink } from '../store.js'
+import { consentOpensInWindow } from '../consent-window.js'
 import { nextStep, stepPath } from '../flow.js'
 import { checkCsrf, saveSession, SESSION_TTL_MS, sessionPath, type LinkSession } from '../session.js'
 
@@ -42,7 +43,7 @@ export async function consentRoutes (app: FastifyInstance, ctx: LinkContext): Pr
   }
 
   function render (reply: FastifyReply, session: LinkSession, inst: Institution, status: number, error?: string): FastifyReply {
-    return sendPage(reply, consentPage({ session, lang: langOf(session.lang), institution: inst, ref: refOf(inst), providerName: providerName(s, inst.provider), canChooseAnother: session.mode === 'link', error }), status)
+    return sendPage(reply, consentPage({ session, lang: langOf(session.lang), institution: inst, ref: refOf(inst), providerName: providerName(s, inst.provider), canChooseAnother: session.mode === 'link', inWindow: consentOpensInWindow(s, inst.provider), error }), status)
   }
 
   app.get('/s/:sid/consent', async (req, reply) => {
@@ -76,6 +77,7 @@ export async function consentRoutes (app: FastifyInstance, ctx: LinkContext): Pr
     })
     session.choice = inst
     session.consent = { state, redirectUri, pending: start.pending }
+    session.consentWindow = consentOpensInWindow(s, inst.provider)
     await saveSession(s, session)
     await s.redis.set(s.keys.consentState(state), session.id, 'PX', SESSION_TTL_MS)
     return reply.redirect(start.url, 303)

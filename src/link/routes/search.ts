@@ -14,7 +14,7 @@ export async function searchRoutes (app: FastifyInstance, ctx: LinkContext): Pro
   app.get('/s/:sid/search', async (req, reply) => {
     const session = await sessionOf(ctx, req)
     const step = await nextStep(s, session)
-    if (step === 'phone' || step === 'done') return reply.redirect(await stepPath(s, session), 303)
+    if (step === 'reactivate' || step === 'phone' || step === 'done') return reply.redirect(await stepPath(s, session), 303)
     // Reconnecting keeps the link's own bank.
     if (session.mode !== 'link' && session.choice !== null) return reply.redirect(sessionPath(session, 'consent'), 303)
     const index = await ctx.catalogue.index()

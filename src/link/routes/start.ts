@@ -10,10 +10,11 @@ import { field, sessionOf, useErrorPage, type LinkContext } from '../context.js'
 import { langOf } from '../i18n.js'
 import { parseQueryParams, parseStartParams, type StartParams } from '../params.js'
 import { verifyClient } from '../client-check.js'
-import { createSession, saveSession, sessionPath } from '../session.js'
+import { createSession, saveSession } from '../session.js'
 import { currentLinkResult, institutionOfLink } from '../finish.js'
 import { institutionOfRef } from './consent.js'
 import { stepPath } from '../flow.js'
+import { accountsOfferedTo } from '../existing-accounts.js'
 
 async function begin (ctx: LinkContext, req: FastifyRequest, reply: FastifyReply, p: StartParams): Promise<FastifyReply> {
   const { s } = ctx
@@ -39,10 +40,14 @@ async function begin (ctx: LinkContext, req: FastifyRequest, reply: FastifyReply
   } else if (p.clickedInstitution !== null) {
     const entry = await ctx.catalogue.byRef(p.clickedInstitution)
     if (entry !== undefined) session.choice = institutionOfRef(entry, p.clickedInstitution)
+  } else if (p.recordAccessToken !== null) {
+    // A bank clicked on the dashboard means a new connection; otherwise offer the granted accounts first.
+    session.existing = await accountsOfferedTo(s, dbUuid, p.recordAccessToken)
   }
+  session.journalType = p.journalType
   await saveSession(s, session)
   req.log.info({ session: session.id.slice(0, 6), mode: p.mode }, 'link session started')
-  return reply.redirect(session.result !== null ? sessionPath(session, 'done') : await stepPath(s, session), 303)
+  return reply.redirect(await stepPath(s, session), 303)
 }
 
 export async function startRoutes (app: FastifyInstance, ctx: LinkContext): Promise<void> {

@@ -1,8 +1,8 @@
 /**
  * Consent and access endpoints: `/proxy/v1/consent_expiring_date` (15–17),
- * `/proxy/v2/connection_status` (18+) and `/proxy/v1/authorize_access` (17+).
+ * `/proxy/v2/connection_status` (18+) and `/proxy/v1/authorize_access` (17+: records the accounts
+ * Odoo activated and grants the next link pop-up a look at the others, src/link/existing-accounts.ts).
  */
-import { createHash } from 'node:crypto'
 import type { FastifyInstance, FastifyRequest } from 'fastify'
 import { Type } from 'typebox'
 import type { Services } from '../../services.js'
@@ -10,6 +10,7 @@ import { envelope, proxyBody, SIGNED_HEADERS } from '../../schemas/proxy.js'
 import { resultEnvelope } from '../../protocol/envelope.js'
 import { allStoredAccounts, linkContext } from '../link-context.js'
 import { writeLink } from '../../link/store.js'
+import { isRecordAccessToken, recordAuthorizeAccess, unlinkedAccounts } from '../../link/existing-accounts.js'
 
 async function consentStatus (s: Services, req: FastifyRequest): Promise<unknown> {
   const ctx = await linkContext(s, req)
@@ -47,13 +48,9 @@ export async function connectionRoutes (app: FastifyInstance, opts: { services: 
   }, async (req) => {
     const ctx = await linkContext(s, req)
     const body = req.body as { linked_accounts?: unknown, record_access_token?: unknown }
-    const linked = new Set(Array.isArray(body.linked_accounts) ? body.linked_accounts.map(String) : [])
-    const accounts = await allStoredAccounts(s, ctx)
-    const unlinked = accounts.filter(a => !linked.has(a.id)).map(a => a.id)
-    if (typeof body.record_access_token === 'string' && body.record_access_token.length >= 16 && body.record_access_token.length <= 200) {
-      const hash = createHash('sha256').update(body.record_access_token).digest('hex')
-      await writeLink(s, ctx.dbUuid, ctx.clientId, { ...ctx.link, recordAccess: { hash, unlinked, at: s.now() } })
-    }
+    const activated = Array.isArray(body.linked_accounts) ? body.linked_accounts.slice(0, 1000).map(String) : []
+    const unlinked = unlinkedAccounts(await allStoredAccounts(s, ctx), activated)
+    await recordAuthorizeAccess(s, ctx.dbUuid, ctx.clientId, activated, isRecordAccessToken(body.record_access_token) ? body.record_access_token : null)
     return resultEnvelope({ has_unlinked_accounts: unlinked.length > 0 })
   })
 }
