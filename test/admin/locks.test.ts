@@ -79,7 +79,7 @@ t.test('code expiry on the app clock: accepted at 599 s, refused at 601 s', asyn
   const code = await lastCode(h.base, PHONE)
   h.clock.offset += 601_000
   t.equal((await unlock(h, b.clientId, code)).statusCode, 422, '601 s: refused')
-  t.ok(isLockedEnvelope(await call(h.app, '/proxy/v1/get_access_token', b, { db: 'db-unlock-exp-0002', now: h.clock.now() })), 'lock stays')
+  t.ok(isLockedEnvelope(await call(h.app, '/proxy/v1/accounts', b, { db: 'db-unlock-exp-0002', now: h.clock.now() })), 'lock stays')
 })
 
 t.test('5 wrong tries end a code; 10 consecutive failures freeze the client until ops reset it', async t => {
