@@ -11,12 +11,17 @@ export interface Problem {
   reference: string
 }
 
+/** Admin codes whose internal detail helps the caller; a refused token never says why (RFC 8725, J16). */
+function showsDetail (err: AppError): boolean {
+  return err.spec.http < 500 && err.context.detail !== undefined && err.code.startsWith('BSB_ADMIN') && err.code !== 'BSB_ADMIN_UNAUTHORIZED'
+}
+
 export function problemFor (err: AppError, reference: string, instance: string): Problem {
   return {
     type: `https://github.com/banksync-broker/banksync-broker#${err.code.toLowerCase()}`,
     title: err.spec.subject,
     status: err.spec.http,
-    detail: err.context.userMessage ?? (err.spec.http < 500 && err.context.detail !== undefined && err.code.startsWith('BSB_ADMIN') ? err.context.detail : err.spec.message),
+    detail: err.context.userMessage ?? (showsDetail(err) ? err.context.detail as string : err.spec.message),
     instance,
     code: err.code,
     reference

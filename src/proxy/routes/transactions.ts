@@ -19,6 +19,12 @@ import { syncAccount } from '../../ledger/sync.js'
 const PAGE = 500
 const ISO_DATE = /^\d{4}-\d{2}-\d{2}$/
 
+/** A real calendar day (`9999-99-99` matches the pattern but has no day number for the ledger). */
+function isCalendarDate (value: string): boolean {
+  const ms = Date.parse(`${value}T00:00:00Z`)
+  return ISO_DATE.test(value) && !Number.isNaN(ms) && new Date(ms).toISOString().slice(0, 10) === value
+}
+
 const TxBody = proxyBody({
   account_id: Type.Unknown(),
   start_date: Type.Optional(Type.Unknown()),
@@ -47,7 +53,7 @@ async function handle (s: Services, req: FastifyRequest, kind: Kind): Promise<un
   const body = req.body as Record<string, unknown>
   const account = await storedAccount(s, ctx, body.account_id)
   const cursor = readCursor(body.next_data)
-  const startDate = typeof body.start_date === 'string' && ISO_DATE.test(body.start_date) ? body.start_date : null
+  const startDate = typeof body.start_date === 'string' && isCalendarDate(body.start_date) ? body.start_date : null
   if (body.start_date !== undefined && body.start_date !== false && body.start_date !== null && startDate === null) {
     throw new AppError('BSB_INVALID_REQUEST', { detail: 'start_date must be YYYY-MM-DD or false' })
   }
