@@ -53,10 +53,10 @@ export async function supportRoutes (app: FastifyInstance, opts: { services: Ser
   })
 
   app.get('/admin/clients/:client_id/errors', {
-    schema: { summary: 'A client\'s recent errors, newest first.', tags: ['support'], operationId: 'listClientErrors', security: ADMIN_SECURITY, params: ClientIdParam, querystring: Type.Object({ limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 500 })) }), response: { 200: Type.Object({ errors: Type.Array(ErrorRecordSchema) }), ...problemResponses(401) } }
+    schema: { summary: 'A client\'s recent errors, newest first.', tags: ['support'], operationId: 'listClientErrors', security: ADMIN_SECURITY, params: ClientIdParam, querystring: Type.Object({ limit: Type.Optional(Type.String({ pattern: '^[1-9][0-9]{0,2}$', description: 'How many, newest first (1–500, default 50).' })) }), response: { 200: Type.Object({ errors: Type.Array(ErrorRecordSchema) }), ...problemResponses(401) } }
   }, async (req) => {
     const { client_id: clientId } = req.params as { client_id: string }
-    return { errors: await s.errors.listForClient(clientId, (req.query as { limit?: number }).limit ?? 50) }
+    return { errors: await s.errors.listForClient(clientId, Math.min(500, Number((req.query as { limit?: string }).limit ?? 50))) }
   })
 
   app.get('/admin/clients/:client_id', {

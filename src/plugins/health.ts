@@ -32,7 +32,7 @@ export async function healthRoutes (app: FastifyInstance, opts: { services: Serv
   })
 
   app.get('/metrics', {
-    schema: { summary: 'Prometheus metrics (text format).', tags: ['ops'], operationId: 'metrics', response: { 200: Type.String() } }
+    schema: { summary: 'Prometheus metrics (text format).', tags: ['ops'], operationId: 'metrics', response: { 200: { description: 'Prometheus text exposition format 0.0.4.', content: { 'text/plain': { schema: Type.String() } } } } }
   }, async (_req, reply) => {
     const up = s.redis.status === 'ready' ? 1 : 0
     return await reply.type('text/plain; version=0.0.4').send(s.metrics.render({ bsb_redis_up: { help: 'Redis connection ready (1) or not (0).', value: up } }))

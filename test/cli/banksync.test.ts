@@ -21,6 +21,11 @@ t.test('the banksync CLI provisions subscriptions and shows error references', a
   const err = await cli('errors', 'show', ref)
   t.match(JSON.parse(err.stdout), { reference: ref, code: 'BSB_INVALID_REQUEST', next_step: String })
 
+  const clientErrors = await h.app.inject({ method: 'POST', url: '/proxy/v1/get_access_token', headers: { 'content-type': 'application/json', 'odoofin-client-id': 'c_cli_listing_0001', 'odoofin-access-token': 'x', 'odoofin-timestamp': String(Math.floor(Date.now() / 1000)), 'odoofin-signature': 'x' }, payload: JSON.stringify({ utils: { db_uuid: 'db-cli-00000001', server_version: '17.0' } }) })
+  const listed = await cli('errors', 'list', '--client', 'c_cli_listing_0001', '--limit', '5')
+  t.equal((listed as { code?: number }).code ?? 0, 0, 'errors list exits 0')
+  t.match(JSON.parse(listed.stdout), { errors: [{ reference: clientErrors.json().error.data.error_reference, client_id: 'c_cli_listing_0001' }] }, 'errors list shows the client\'s error')
+
   const missing = await cli('errors', 'show', 'ref_00000000000000000000')
   t.equal((missing as { code?: number }).code, 1, 'exit code 1 on an API error')
   t.match(JSON.parse(missing.stdout), { status: 404, reference: /^ref_/ })
