@@ -72,6 +72,9 @@ export function createClientStore (redis: RedisClient, keys: Keys, box: SecretBo
       const accessToken = randomToken()
       const t = now()
       const key = keys.client(dbUuid, clientId)
+      // The owner pointer hashes to the client's own slot ({c:…}), the record to its database's ({d:…}):
+      // two commands on a cluster. The pointer goes first: without its record it resolves to nothing.
+      await redis.set(keys.clientDb(clientId), dbUuid, 'EX', keyTtl())
       await redis.multi()
         .hset(key, {
           db: dbUuid,
@@ -83,7 +86,6 @@ export function createClientStore (redis: RedisClient, keys: Keys, box: SecretBo
           ...extra
         })
         .expire(key, keyTtl())
-        .set(keys.clientDb(clientId), dbUuid, 'EX', keyTtl())
         .sadd(keys.dbClients(dbUuid), clientId)
         .exec()
       return { clientId, refreshToken, accessToken }
@@ -118,18 +120,19 @@ export function createClientStore (redis: RedisClient, keys: Keys, box: SecretBo
           rt_prev_until: String(t + ttl.refreshGraceSeconds * 1000)
         })
         .expire(key, keyTtl())
-        .expire(keys.clientDb(client.clientId), keyTtl())
         .exec()
+      await redis.expire(keys.clientDb(client.clientId), keyTtl())
       return refreshToken
     },
 
     async remove (client: ClientRecord): Promise<void> {
+      // Database slot first (record and membership, atomically), then the pointer and the ops index, each in its own slot.
       await redis.multi()
         .del(keys.client(client.dbUuid, client.clientId))
-        .del(keys.clientDb(client.clientId))
         .srem(keys.dbClients(client.dbUuid), client.clientId)
-        .srem(keys.lockedClients(), client.clientId)
         .exec()
+      await redis.del(keys.clientDb(client.clientId))
+      await redis.srem(keys.lockedClients(), client.clientId)
     },
 
     async listForDb (dbUuid: string): Promise<string[]> {
