@@ -10,6 +10,7 @@ import { waitReady } from './store/redis.js'
 import { logRedisErrors } from './store/redis-log.js'
 import { loggerOptions } from './logger.js'
 import requestContext from './plugins/request-context.js'
+import accessLog from './plugins/access-log.js'
 import errorHandler, { frameworkErrors } from './plugins/error-handler.js'
 import { rateLimitPlugin } from './plugins/rate-limit.js'
 import { registerSwagger } from './plugins/swagger.js'
@@ -35,6 +36,10 @@ declare module 'fastify' {
 }
 
 const REQUEST_ID = /^[A-Za-z0-9_-]{1,64}$/
+/** Request ids only need to be unique, not secret: a random per-process prefix and a counter (no CSPRNG call per request). */
+const REQUEST_ID_PREFIX = `req_${randomToken(9)}`
+let requestCounter = 0
+const nextRequestId = (): string => `${REQUEST_ID_PREFIX}${(requestCounter++).toString(36)}`
 
 export async function buildApp (config: Config, deps: AppDeps = {}): Promise<FastifyInstance> {
   const services = createServices(config, deps)
@@ -42,9 +47,10 @@ export async function buildApp (config: Config, deps: AppDeps = {}): Promise<Fas
     ...(deps.logger !== undefined ? { loggerInstance: deps.logger } : { logger: loggerOptions(config.logLevel) }),
     genReqId: (req) => {
       const given = req.headers['x-request-id']
-      return typeof given === 'string' && REQUEST_ID.test(given) ? given : `req_${randomToken(12)}`
+      return typeof given === 'string' && REQUEST_ID.test(given) ? given : nextRequestId()
     },
     requestIdHeader: false,
+    disableRequestLogging: true,
     bodyLimit: config.bodyLimitBytes,
     requestTimeout: config.requestTimeoutMs,
     connectionTimeout: config.requestTimeoutMs,
@@ -69,6 +75,7 @@ export async function buildApp (config: Config, deps: AppDeps = {}): Promise<Fas
   app.addSchema(OdooErrorSchema)
   app.addSchema(ProblemSchema)
   await app.register(requestContext)
+  await app.register(accessLog)
   await app.register(errorHandler, { services })
   await app.register(rateLimitPlugin, { services })
   await registerSwagger(app)

@@ -25,7 +25,12 @@ const aad = (clientId: string): string => `link:${clientId}`
 
 export async function readLink (s: Services, dbUuid: string, clientId: string): Promise<LinkData | null> {
   const sealed = await s.redis.hget(s.keys.link(dbUuid, clientId), 'data')
-  return sealed === null ? null : s.box.openJson<LinkData>(sealed, aad(clientId))
+  return sealed === null ? null : openLink(s, clientId, sealed)
+}
+
+/** Opens link data read elsewhere (the gate's round trip returns it sealed). */
+export function openLink (s: Services, clientId: string, sealed: string): LinkData {
+  return s.box.openJson<LinkData>(sealed, aad(clientId))
 }
 
 /** Writes (or replaces in place: reconnect, update credentials) the link data of a client. */

@@ -31,6 +31,8 @@ export interface GatePolicy {
 
 export interface GateResult {
   client: ClientRecord
+  /** The client's link data as stored (sealed), read in the gate's round trip. */
+  linkSealed: string | null
   /** True when the current refresh token signed (false: the previous one, inside its grace). */
   signedWithCurrent: boolean
 }
@@ -83,7 +85,7 @@ export async function passGate (s: Services, req: FastifyRequest, policy: GatePo
     const problem = entitlementProblem(read.subscription, new Date(nowMs).toISOString().slice(0, 10))
     if (problem !== null) throw new AppError(problem, { detail: 'database not entitled' })
   }
-  return { client, signedWithCurrent: secret.current }
+  return { client, signedWithCurrent: secret.current, linkSealed: read.linkSealed }
 }
 
 interface Authenticated {

@@ -3,12 +3,13 @@
  * and lock, and — only for a caller that presented the client's current access token — counts the
  * request (per-client rate window, the client's normal rate, distinct end-user IPs). Counting only
  * on a matching access token means nobody can exhaust or trip another client's budget by sending
- * its id. Every key sits under the database's hash tag, so the script also runs on Redis Cluster.
+ * its id. It also returns the client's sealed link data, which every data endpoint needs next.
+ * Every key sits under the database's hash tag, so the script also runs on Redis Cluster.
  */
 import type { RedisClient } from './redis.js'
 import type { Keys } from './keys.js'
 
-/** KEYS: 1 client, 2 subscription, 3 db lock, 4 rate window, 5 rate baseline, 6 end-user IPs. */
+/** KEYS: 1 client, 2 subscription, 3 db lock, 4 rate window, 5 rate baseline, 6 end-user IPs, 7 link. */
 const COUNT_FN = `
 local function count()
   local n = redis.call('INCR', KEYS[4])
@@ -51,7 +52,7 @@ local t = redis.call('HMGET', KEYS[1], 'at', 'at_exp', 'locked', 'frozen')
 if t[1] == ARGV[1] and (tonumber(t[2]) or 0) > tonumber(ARGV[2]) and t[3] ~= '1' and t[4] ~= '1' and redis.call('HGET', KEYS[3], 'locked') ~= '1' then
   seen = count()
 end
-return {1, c, s, l, seen}
+return {1, c, s, l, seen, redis.call('HGET', KEYS[7], 'data') or ''}
 `
 
 /** Counting alone, after the signature verified, for token upkeep calls that carry a stale access token. */
@@ -77,6 +78,8 @@ export interface GateRead {
   dbLock: Record<string, string>
   /** Null when the request was not counted (no current access token, or locked). */
   counted: RequestCount | null
+  /** The client's link data, still sealed (opened only after the signature verified), or null. */
+  linkSealed: string | null
 }
 
 export interface GateArgs {
@@ -103,12 +106,12 @@ function parseCount (raw: unknown[]): RequestCount | null {
 type Script = (...args: string[]) => Promise<unknown[]>
 
 export function createGateScript (redis: RedisClient, keys: Keys) {
-  redis.defineCommand('bsbGate', { numberOfKeys: 6, lua: GATE })
-  redis.defineCommand('bsbGateCount', { numberOfKeys: 6, lua: COUNT_ONLY })
+  redis.defineCommand('bsbGate', { numberOfKeys: 7, lua: GATE })
+  redis.defineCommand('bsbGateCount', { numberOfKeys: 7, lua: COUNT_ONLY })
   const scripts = redis as unknown as { bsbGate: Script, bsbGateCount: Script }
   const argv = (a: GateArgs): string[] => [
     keys.client(a.dbUuid, a.clientId), keys.subscription(a.dbUuid), keys.dbLock(a.dbUuid),
-    keys.clientRate(a.dbUuid, a.clientId), keys.clientBaseline(a.dbUuid, a.clientId), keys.psuIps(a.dbUuid, a.clientId),
+    keys.clientRate(a.dbUuid, a.clientId), keys.clientBaseline(a.dbUuid, a.clientId), keys.psuIps(a.dbUuid, a.clientId), keys.link(a.dbUuid, a.clientId),
     a.accessTokenHash, String(a.now), String(a.rateWindowMs), String(Math.floor(a.now / 60_000)), String(RATE_ALPHA),
     String(BASELINE_TTL_SECONDS), a.psuIp ?? '', String(a.psuWindowMs)
   ]
@@ -117,12 +120,13 @@ export function createGateScript (redis: RedisClient, keys: Keys) {
     /** One round trip: everything the gate needs, counted when the caller holds the current access token. */
     async read (a: GateArgs): Promise<GateRead> {
       const raw = await scripts.bsbGate(...argv(a))
-      if (raw[0] === 0) return { client: null, subscription: {}, dbLock: {}, counted: null }
+      if (raw[0] === 0) return { client: null, subscription: {}, dbLock: {}, counted: null, linkSealed: null }
       return {
         client: pairs(raw[1] as string[]),
         subscription: pairs(raw[2] as string[]),
         dbLock: pairs(raw[3] as string[]),
-        counted: parseCount(raw[4] as unknown[])
+        counted: parseCount(raw[4] as unknown[]),
+        linkSealed: raw[5] === '' ? null : raw[5] as string
       }
     },
 

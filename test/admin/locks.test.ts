@@ -101,7 +101,7 @@ t.test('5 wrong tries end a code; 10 consecutive failures freeze the client unti
   t.equal(state.frozen, '1', 'frozen after 10 consecutive failures')
   t.equal((await sendCode(h, link.clientId)).statusCode, 423, 'no code while frozen')
   t.equal((await unlock(h, link.clientId, code)).json().code, 'BSB_CLIENT_FROZEN')
-  t.equal((await call(h.app, '/proxy/v1/get_access_token', link, { db, now: h.clock.now() })).error.data.exception_type, 'BSB_CLIENT_FROZEN')
+  t.equal((await call(h.app, '/proxy/v1/accounts', link, { db, now: h.clock.now() })).error.data.exception_type, 'BSB_CLIENT_FROZEN')
 
   t.equal((await adminCall(h, 'POST', `/admin/clients/${link.clientId}/reset`, 'support')).statusCode, 403, 'support cannot reset')
   const reset = await adminCall(h, 'POST', `/admin/clients/${link.clientId}/reset`)
