@@ -152,6 +152,8 @@ export async function sendUnlockCode (s: Services, sms: SmsVerifier, clientId: s
 
 /** Ops: unlocks with the code the customer reads out; throws BSB_UNLOCK_CODE_INVALID for every failure. */
 export async function unlockWithCode (s: Services, sms: SmsVerifier, clientId: string, code: string, a: AdminAct): Promise<{ dbUuid: string }> {
+  // A mistyped code (letters, spaces) never reaches Twilio, which would answer "invalid parameter" and end the live code; nor does it count as a try.
+  if (!/^[0-9]{4,10}$/.test(code)) throw new AppError('BSB_UNLOCK_CODE_INVALID', { detail: 'not a code: digits only' })
   const r = await checkUnlockCode(s, sms, clientId, code, a)
   if (r.status === 'unlocked') return { dbUuid: r.dbUuid }
   if (r.status === 'frozen') throw frozenError(r.failures)

@@ -30,8 +30,10 @@ t.test('ops unlock through the API: lock, send a code, unlock with it; every act
   t.ok(pttl > 595_000 && pttl <= 600_000, `code state lives 600 s (${pttl})`)
   t.notMatch(JSON.stringify(await h.redis.hgetall(key)), new RegExp(code), 'no code at rest')
 
+  const typo = await unlock(h, link.clientId, `${code.slice(0, 3)} ${code.slice(3, 5)}x`)
+  t.equal(typo.statusCode, 422, 'a mistyped code is refused')
   const ok = await unlock(h, link.clientId, code)
-  t.equal(ok.statusCode, 200, ok.body)
+  t.equal(ok.statusCode, 200, `and does not end the live code: ${ok.body}`)
   t.match(ok.json(), { client_id: link.clientId, locked: false, frozen: false, phone: '***91' })
   t.ok((await call(h.app, '/proxy/v1/get_access_token', link, { db })).result, 'the client is served again')
   const again = await unlock(h, link.clientId, code)
