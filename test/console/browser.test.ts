@@ -5,10 +5,10 @@
  * client's proxy calls then work again.
  */
 import t from 'tap'
-import { chromium } from 'playwright-core'
+import { browserPage } from '../helpers/browser.js'
 import { mintAdminToken } from '../../src/admin/auth.js'
 import { adminCall, call, isLockedEnvelope, lastCode, listeningApp, newLink, registerPhone } from '../locks/helpers.js'
-import { CHROMIUM, CHROMIUM_ARGS, chromiumMissing } from '../e2e/host.js'
+import { chromiumMissing } from '../e2e/host.js'
 
 t.test('ops unlock a client from the console in Chromium', { skip: chromiumMissing(), timeout: 90_000 }, async t => {
   const h = await listeningApp(t)
@@ -21,12 +21,7 @@ t.test('ops unlock a client from the console in Chromium', { skip: chromiumMissi
   t.ok(isLockedEnvelope(refused), 'the proxy call fails')
   const reference = refused.error.data.error_reference as string
 
-  const browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS })
-  t.teardown(() => browser.close())
-  const context = await browser.newContext()
-  const page = await context.newPage()
-  const consoleErrors: string[] = []
-  page.on('console', m => { if (m.type() === 'error') consoleErrors.push(m.text()) })
+  const { page, context, consoleErrors } = await browserPage(t)
 
   await page.goto(`${h.base}/console`)
   t.equal(new URL(page.url()).pathname, '/console/sign-in', 'not signed in: the sign-in page')

@@ -7,10 +7,10 @@
  */
 import t from 'tap'
 import { randomUUID } from 'node:crypto'
-import { chromium } from 'playwright-core'
+import { browserPage } from '../helpers/browser.js'
 import { unsignedCall } from '../helpers/odoo-client.js'
 import { provision, start, startLinkApp, verifyPhone } from '../link/helpers.js'
-import { CHROMIUM, CHROMIUM_ARGS, chromiumMissing, hostPage, serveHost } from './host.js'
+import { chromiumMissing, hostPage, serveHost } from './host.js'
 
 t.test('a bank page that refuses framing opens in a pop-up window', { skip: chromiumMissing(), timeout: 90_000 }, async t => {
   const la = await startLinkApp(t, { LINK_WINDOW_PROVIDERS: 'ponto' })
@@ -18,12 +18,7 @@ t.test('a bank page that refuses framing opens in a pop-up window', { skip: chro
   await provision(la, db)
   await verifyPhone(la, await start(la, { db }), '+32470123999')
   const host = await serveHost(t, () => hostPage(la.base, { lang: 'en_US', countryCode: 'BE', serverVersion: '17.0', dbUuid: db, userEmail: 'owner@example.com' }))
-  const browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS })
-  t.teardown(() => browser.close())
-  const context = await browser.newContext()
-  const page = await context.newPage()
-  const consoleErrors: string[] = []
-  page.on('console', m => { if (m.type() === 'error') consoleErrors.push(m.text()) })
+  const { page, context, consoleErrors } = await browserPage(t)
   await page.goto(host)
   await page.getByRole('button', { name: 'Add a bank account' }).click()
   const frame = page.frameLocator('iframe[title="Connect your bank"]')

@@ -1,16 +1,12 @@
 /** The /demo page in Chromium: add a bank like in Odoo, then list the accounts and sync the lines. */
 import t from 'tap'
-import { chromium } from 'playwright-core'
+import { browserPage } from '../helpers/browser.js'
 import { lastCode, startLinkApp } from '../link/helpers.js'
-import { CHROMIUM, CHROMIUM_ARGS, chromiumMissing } from './host.js'
+import { chromiumMissing } from './host.js'
 
 t.test('demo: add a bank account, list accounts, sync now', { skip: chromiumMissing(), timeout: 90_000 }, async t => {
   const la = await startLinkApp(t)
-  const browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS })
-  t.teardown(() => browser.close())
-  const page = await browser.newPage()
-  const errors: string[] = []
-  page.on('console', m => { if (m.type() === 'error') errors.push(m.text()) })
+  const { page, consoleErrors: errors } = await browserPage(t)
   await page.goto(`${la.base}/demo`)
   await page.getByText(/enterprise until/).waitFor()
   await page.getByRole('button', { name: 'Add a bank account' }).click()

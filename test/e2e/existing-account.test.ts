@@ -6,10 +6,10 @@
  */
 import t from 'tap'
 import { randomBytes, randomUUID } from 'node:crypto'
-import { chromium } from 'playwright-core'
+import { browserPage } from '../helpers/browser.js'
 import { signedCall } from '../helpers/odoo-client.js'
 import { linkedDatabase, provision, startLinkApp } from '../link/helpers.js'
-import { CHROMIUM, CHROMIUM_ARGS, chromiumMissing, hostPage, serveHost } from './host.js'
+import { chromiumMissing, hostPage, serveHost } from './host.js'
 
 t.test('choosing an account of an existing link in the pop-up', { skip: chromiumMissing(), timeout: 90_000 }, async t => {
   const la = await startLinkApp(t)
@@ -22,11 +22,7 @@ t.test('choosing an account of an existing link in the pop-up', { skip: chromium
   t.equal(granted.body.result?.has_unlinked_accounts, true)
 
   const host = await serveHost(t, () => hostPage(la.base, { lang: 'en_US', countryCode: 'BE', serverVersion: '17.0', dbUuid: db, userEmail: 'owner@example.com', recordAccessToken: token }))
-  const browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS })
-  t.teardown(() => browser.close())
-  const page = await browser.newPage()
-  const consoleErrors: string[] = []
-  page.on('console', m => { if (m.type() === 'error') consoleErrors.push(m.text()) })
+  const { page, consoleErrors } = await browserPage(t)
   await page.goto(host)
   await page.getByRole('button', { name: 'Add a bank account' }).click()
   const frame = page.frameLocator('iframe[title="Connect your bank"]')

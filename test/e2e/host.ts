@@ -4,12 +4,9 @@
  * events it is given. Its `exchange_token` handler is slow on purpose: `success` must wait for it.
  */
 import { createServer, type Server } from 'node:http'
-import { existsSync } from 'node:fs'
 import { freePort } from '../link/helpers.js'
 
-export const CHROMIUM = '/usr/bin/chromium'
-export const CHROMIUM_ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync']
-export const chromiumMissing = (): string | false => existsSync(CHROMIUM) ? false : `Chromium is not installed at ${CHROMIUM} (apt-get install -y chromium): browser test skipped`
+export { CHROMIUM, CHROMIUM_ARGS, chromiumMissing } from '../helpers/browser.js'
 
 export function hostPage (broker: string, includeParam: Record<string, unknown>, extra: Record<string, unknown> = {}): string {
   const data = JSON.stringify({ proxyMode: 'sandbox', clientId: false, accessToken: false, mode: 'link', includeParam, ...extra })

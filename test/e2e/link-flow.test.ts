@@ -5,21 +5,17 @@
  */
 import t from 'tap'
 import { randomUUID } from 'node:crypto'
-import { chromium } from 'playwright-core'
+import { browserPage } from '../helpers/browser.js'
 import { signedCall, unsignedCall } from '../helpers/odoo-client.js'
 import { lastCode, provision, startLinkApp } from '../link/helpers.js'
-import { CHROMIUM, CHROMIUM_ARGS, chromiumMissing, hostPage, serveHost } from './host.js'
+import { chromiumMissing, hostPage, serveHost } from './host.js'
 
 t.test('the whole link flow in Chromium, from a host page like Odoo', { skip: chromiumMissing(), timeout: 90_000 }, async t => {
   const la = await startLinkApp(t)
   const db = randomUUID()
   await provision(la, db)
   const host = await serveHost(t, () => hostPage(la.base, { lang: 'en_US', countryCode: 'BE', countryName: 'Belgium', serverVersion: '17.0', dbUuid: db, userEmail: 'owner@example.com', mfa_type: null }))
-  const browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS })
-  t.teardown(() => browser.close())
-  const page = await browser.newPage()
-  const consoleErrors: string[] = []
-  page.on('console', m => { if (m.type() === 'error') consoleErrors.push(m.text()) })
+  const { page, consoleErrors } = await browserPage(t)
   await page.goto(host)
   await page.getByRole('button', { name: 'Add a bank account' }).click()
   const dialog = page.getByRole('dialog', { name: 'Bank connection' })
@@ -64,9 +60,7 @@ t.test('closing the overlay sends close; Escape closes too', { skip: chromiumMis
   const db = randomUUID()
   await provision(la, db)
   const host = await serveHost(t, () => hostPage(la.base, { lang: 'fr_BE', countryCode: 'BE', serverVersion: '17.0', dbUuid: db }))
-  const browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS })
-  t.teardown(() => browser.close())
-  const page = await browser.newPage()
+  const { page } = await browserPage(t)
   await page.goto(host)
   await page.getByRole('button', { name: 'Add a bank account' }).click()
   const frame = page.frameLocator('iframe[title="Connect your bank"]')

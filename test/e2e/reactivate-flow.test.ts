@@ -5,11 +5,11 @@
  * serves the client again.
  */
 import t from 'tap'
-import { chromium } from 'playwright-core'
+import { browserPage } from '../helpers/browser.js'
 import { call, isLockedEnvelope, wrongCode } from '../locks/helpers.js'
 import { lastCode, startLinkApp } from '../link/helpers.js'
 import { lockedClient } from '../link/reactivate-helpers.js'
-import { CHROMIUM, CHROMIUM_ARGS, chromiumMissing, hostPage, serveHost } from './host.js'
+import { chromiumMissing, hostPage, serveHost } from './host.js'
 
 t.test('a locked client reactivates in the reconnect pop-up', { skip: chromiumMissing(), timeout: 90_000 }, async t => {
   const la = await startLinkApp(t)
@@ -17,11 +17,7 @@ t.test('a locked client reactivates in the reconnect pop-up', { skip: chromiumMi
   t.ok(isLockedEnvelope(await call(la.app, '/proxy/v1/accounts', c.link, { db: c.db })), 'the proxy refuses the locked client')
   const host = await serveHost(t, () => hostPage(la.base, { lang: 'en_US', countryCode: 'BE', serverVersion: '17.0', dbUuid: c.db, redirect_reconnection: false },
     { mode: 'reconnect', clientId: c.link.clientId, accessToken: c.link.accessToken }))
-  const browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS })
-  t.teardown(() => browser.close())
-  const page = await browser.newPage()
-  const consoleErrors: string[] = []
-  page.on('console', m => { if (m.type() === 'error') consoleErrors.push(m.text()) })
+  const { page, consoleErrors } = await browserPage(t)
   await page.goto(host)
   await page.getByRole('button', { name: 'Add a bank account' }).click()
   const frame = page.frameLocator('iframe[title="Connect your bank"]')
