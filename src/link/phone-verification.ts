@@ -42,30 +42,32 @@ function limitsOf (s: Services): { perPhone: number, perDb: number } {
 export type SendCheck = { ok: true } | { ok: false, reason: 'wait', seconds: number } | { ok: false, reason: 'limit' }
 
 /** Counts a send against the phone and database windows, or says why not. */
+/**
+ * Checks and takes a send in one script (both windows share the {sms} slot), so concurrent sends
+ * cannot pass the limits between a check and its write: 1 taken, 0 over a limit, -n wait n ms.
+ */
+const RESERVE_SEND = `
+local now = tonumber(ARGV[1])
+redis.call('ZREMRANGEBYSCORE', KEYS[1], '-inf', now - tonumber(ARGV[2]))
+redis.call('ZREMRANGEBYSCORE', KEYS[2], '-inf', now - tonumber(ARGV[3]))
+local last = redis.call('ZRANGE', KEYS[1], -1, -1, 'WITHSCORES')[2]
+if last and now - tonumber(last) < tonumber(ARGV[4]) then return -(tonumber(ARGV[4]) - (now - tonumber(last))) end
+if redis.call('ZCARD', KEYS[1]) >= tonumber(ARGV[5]) or redis.call('ZCARD', KEYS[2]) >= tonumber(ARGV[6]) then return 0 end
+redis.call('ZADD', KEYS[1], now, ARGV[7])
+redis.call('PEXPIRE', KEYS[1], ARGV[2])
+redis.call('ZADD', KEYS[2], now, ARGV[7])
+redis.call('PEXPIRE', KEYS[2], ARGV[3])
+return 1
+`
+
 export async function reserveSend (s: Services, dbUuid: string, phone: string): Promise<SendCheck> {
   const now = s.now()
-  const pk = s.keys.smsSends(`p:${phoneHash(s, phone)}`)
-  const dk = s.keys.smsSends(`d:${dbUuid}`)
-  const res = await s.redis.multi()
-    .zremrangebyscore(pk, '-inf', String(now - SMS_RULES.perPhoneWindowMs))
-    .zremrangebyscore(dk, '-inf', String(now - SMS_RULES.perDbWindowMs))
-    .zcard(pk)
-    .zcard(dk)
-    .zrange(pk, -1, -1, 'WITHSCORES')
-    .exec()
-  const phoneCount = Number(res?.[2]?.[1] ?? 0)
-  const dbCount = Number(res?.[3]?.[1] ?? 0)
-  const last = (res?.[4]?.[1] as string[] | undefined)?.[1]
-  if (last !== undefined && now - Number(last) < SMS_RULES.minGapMs) {
-    return { ok: false, reason: 'wait', seconds: Math.ceil((SMS_RULES.minGapMs - (now - Number(last))) / 1000) }
-  }
   const limits = limitsOf(s)
-  if (phoneCount >= limits.perPhone || dbCount >= limits.perDb) return { ok: false, reason: 'limit' }
   const member = `${now}:${randomBytes(4).toString('hex')}`
-  await s.redis.multi()
-    .zadd(pk, now, member).pexpire(pk, SMS_RULES.perPhoneWindowMs)
-    .zadd(dk, now, member).pexpire(dk, SMS_RULES.perDbWindowMs)
-    .exec()
+  const taken = Number(await s.redis.eval(RESERVE_SEND, 2, s.keys.smsSends(`p:${phoneHash(s, phone)}`), s.keys.smsSends(`d:${dbUuid}`),
+    String(now), String(SMS_RULES.perPhoneWindowMs), String(SMS_RULES.perDbWindowMs), String(SMS_RULES.minGapMs), String(limits.perPhone), String(limits.perDb), member))
+  if (taken < 0) return { ok: false, reason: 'wait', seconds: Math.ceil(-taken / 1000) }
+  if (taken === 0) return { ok: false, reason: 'limit' }
   return { ok: true }
 }
 

@@ -91,3 +91,12 @@ t.test('a malformed phone number is refused before any SMS', async t => {
     t.match(res.html, /aria-invalid="true"/)
   }
 })
+
+t.test('concurrent sends to one phone: exactly one code goes out', async t => {
+  const la = await startLinkApp(t)
+  const { reserveSend } = await import('../../src/link/phone-verification.js')
+  const db = randomUUID()
+  const results = await Promise.all(Array.from({ length: 20 }, async () => await reserveSend(la.app.services, db, '+32470000199')))
+  t.equal(results.filter(r => r.ok).length, 1, 'one send taken; the check and the write are one script')
+  t.ok(results.filter(r => !r.ok).every(r => r.reason === 'wait'), 'the others are told to wait')
+})
