@@ -46,9 +46,11 @@ async function report (s: Services, req: FastifyRequest, err: AppError, referenc
     next_step: err.spec.action,
     request_id: String(req.id)
   })
-  // The record is best effort: when Redis is down the log line above is the record.
-  await Promise.race([record, new Promise(resolve => setTimeout(resolve, RECORD_TIMEOUT_MS))]).catch(() => {})
+  // The record is best effort: when Redis is down the log line above is the record. A refusal caused
+  // by Redis itself does not wait for it (the write would time out too) and stays within its second.
   record.catch(() => {})
+  if (err.code === 'BSB_SERVICE_UNAVAILABLE' || s.redis.status !== 'ready') return
+  await Promise.race([record, new Promise(resolve => setTimeout(resolve, RECORD_TIMEOUT_MS))]).catch(() => {})
 }
 
 export async function sendError (s: Services, req: FastifyRequest, reply: FastifyReply, thrown: unknown): Promise<FastifyReply> {
