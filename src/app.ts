@@ -2,7 +2,7 @@
  * `buildApp(config, deps)`: the whole broker as a Fastify instance. It owns every Fastify option,
  * so tests and production validate, log and limit exactly alike.
  */
-import Fastify, { type FastifyInstance } from 'fastify'
+import Fastify, { LogController, type FastifyInstance } from 'fastify'
 import type { Logger } from 'pino'
 import type { Config } from './config.js'
 import { createServices, type ServiceDeps, type Services } from './services.js'
@@ -50,7 +50,7 @@ export async function buildApp (config: Config, deps: AppDeps = {}): Promise<Fas
       return typeof given === 'string' && REQUEST_ID.test(given) ? given : nextRequestId()
     },
     requestIdHeader: false,
-    disableRequestLogging: true,
+    logController: new LogController({ disableRequestLogging: true }),
     bodyLimit: config.bodyLimitBytes,
     requestTimeout: config.requestTimeoutMs,
     connectionTimeout: config.requestTimeoutMs,
