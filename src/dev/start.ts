@@ -45,6 +45,7 @@ async function main (): Promise<void> {
   say(`  Health / metrics:    ${config.publicUrl}/health  ${config.publicUrl}/metrics`)
   say(`  SMS sandbox outbox:  ${config.publicUrl}/sandbox/twilio/outbox`)
   if (config.providerMode === 'sandbox') say(`  Demo Odoo page:      ${config.publicUrl}/demo  (add a bank account like in Odoo)`)
+  say(`  Ops console:         ${config.publicUrl}/console  (sign in with the ops token below)`)
   say(`  Ops token (24 h):    ${token}`)
   say(`  CLI:                 ADMIN_JWT_SECRET=$(grep ADMIN_JWT_SECRET ${resolve(DATA_DIR, 'dev.env')} | cut -d= -f2) npx banksync help`)
 }
