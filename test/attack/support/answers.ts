@@ -47,12 +47,21 @@ function problemViolations (a: Answer): string[] {
   return out
 }
 
-/** The checks for an answer to `url` (the surface is decided by the raw URL, like the error handler). */
+/** The path the server sees: the injector resolves dot segments (`/proxy/../admin/x` is `/admin/x`). */
+function servedPath (url: string): string {
+  try {
+    return new URL(url, 'http://localhost').pathname
+  } catch {
+    return url.split('?')[0] as string
+  }
+}
+
+/** The checks for an answer to `url` (the surface is decided by the URL the server saw, like the error handler). */
 export function violations (url: string, a: Answer): string[] {
   const out: string[] = []
   if (a.statusCode >= 500 && a.statusCode !== 503) out.push(`HTTP ${a.statusCode}`)
   if (LEAK.test(a.body)) out.push(`stack trace or file path in the body: ${LEAK.exec(a.body)?.[0] ?? ''}`)
-  const path = url.split('?')[0] as string
+  const path = servedPath(url)
   if (path.startsWith('/proxy/')) {
     if (path === '/proxy/v1/odoofin_link' && a.statusCode === 200 && /javascript/.test(contentType(a))) return out
     if (path === '/proxy/v2/get_dashboard_institutions' && a.statusCode === 200 && Array.isArray(parse(a.body))) return out
