@@ -40,11 +40,14 @@ export const lockIdOf = (t: LockTarget): string => `${t.client.lockedAt ?? ''}|$
 
 const detail = (scope: string, reason: string, by: Actor): string => `scope=${scope} reason=${reason}${by.context !== undefined ? ` ${by.context}` : ''}`
 
-/** Locks one client. True when this call locked it (false: already locked or unknown). */
+/** Locks one client. True when this call locked it or completed a half-done lock (false: already locked or unknown). */
 export async function lockClient (s: Services, dbUuid: string, clientId: string, reason: string, by: Actor): Promise<boolean> {
   const r = await lockScripts(s.redis).bsbLockClient(s.keys.client(dbUuid, clientId), reason.slice(0, 200), String(s.now()), by.actor)
-  if (r !== 1) return false
-  await s.redis.sadd(s.keys.lockedClients(), clientId)
+  if (r === -1) return false
+  // The index lives in another slot, so it is a second write: repeated even when the client was already
+  // locked, which completes a lock whose first attempt died between the two (Redis killed, timeout).
+  const indexed = await s.redis.sadd(s.keys.lockedClients(), clientId)
+  if (r !== 1 && indexed !== 1) return false
   await s.audit.record({ type: 'lock_set', actor: by.actor, clientId, dbUuid, ip: by.ip, userAgent: by.userAgent, detail: detail('client', reason, by) })
   return true
 }
@@ -52,8 +55,8 @@ export async function lockClient (s: Services, dbUuid: string, clientId: string,
 /** Locks every client of a database (the gate reads `keys.dbLock`). True when this call locked it. */
 export async function lockDatabase (s: Services, dbUuid: string, reason: string, by: Actor, clientId: string | null = null): Promise<boolean> {
   const r = await lockScripts(s.redis).bsbLockDb(s.keys.dbLock(dbUuid), reason.slice(0, 200), String(s.now()), by.actor)
-  if (r !== 1) return false
-  await s.redis.sadd(s.keys.lockedDbs(), dbUuid)
+  const indexed = await s.redis.sadd(s.keys.lockedDbs(), dbUuid)
+  if (r !== 1 && indexed !== 1) return false
   await s.audit.record({ type: 'lock_set', actor: by.actor, clientId, dbUuid, ip: by.ip, userAgent: by.userAgent, detail: detail('database', reason, by) })
   return true
 }
