@@ -8,7 +8,7 @@ import t from 'tap'
 import { patiently, startBroker, seededRandom, untilReady } from './broker.js'
 import { sandboxLinkData } from './sandbox-link.js'
 import { acknowledged, startWriters, writerDb } from './writers.js'
-import { duringOutage, inFlightAtKill, percentileMs, tally, type OutageWindow } from './answers.js'
+import { duringOutage, inFlightAtKill, killRedisFor, percentileMs, tally } from './answers.js'
 import { unsettledClients, verifyAcknowledged } from './verify.js'
 
 const WRITERS = 20
@@ -35,27 +35,21 @@ t.test('D1: no acknowledged registration, rotation or lock is lost when Redis is
 
   const run = startWriters(b, { writers: WRITERS, random, adminToken: await b.h.adminToken('ops'), link, tokenPools })
   await sleep(killAfterMs)
-  const killAt = Date.now()
-  await b.redis.stop()
-  const downFrom = Date.now()
-  await sleep(DOWN_MS)
-  const downUntil = Date.now()
-  await b.redis.start()
-  const w: OutageWindow = { killAt, downFrom, downUntil, upAt: Date.now() }
+  const w = await killRedisFor(b.redis, DOWN_MS)
   const readyAfterMs = await untilReady(b)
   await sleep(AFTER_RESTART_MS)
   await run.stop()
 
   const acks = acknowledged(run.answers)
   const total = Object.values(acks).reduce((a, n) => a + n, 0)
-  t.comment(`killed after ${killAfterMs} ms, down ${downUntil - downFrom} ms, broker ready ${readyAfterMs} ms after the restart`)
+  t.comment(`killed after ${killAfterMs} ms, down ${w.downUntil - w.downFrom} ms, broker ready ${readyAfterMs} ms after the restart`)
   t.comment(`acknowledged writes: ${total} ${JSON.stringify(acks)} by ${run.clients.length} clients`)
   for (const kind of Object.keys(acks)) {
-    const before = run.answers.filter(a => a.kind === kind && a.ok && a.endedAt < killAt)
+    const before = run.answers.filter(a => a.kind === kind && a.ok && a.endedAt < w.killAt)
     t.comment(`${kind}: p50 ${percentileMs(before, 50)} ms, p99 ${percentileMs(before, 99)} ms before the kill`)
   }
   t.ok(acks.registration > 0 && acks.refresh_rotation > 0 && acks.access_token > 0 && acks.lock > 0, 'every kind of write was acknowledged')
-  t.ok(run.answers.some(a => a.ok && a.endedAt < killAt), 'writes were acknowledged before the kill')
+  t.ok(run.answers.some(a => a.ok && a.endedAt < w.killAt), 'writes were acknowledged before the kill')
   t.ok(run.answers.some(a => a.ok && a.startedAt >= w.upAt), 'and again after the restart, without restarting the broker')
 
   const down = run.answers.filter(a => duringOutage(a, w))

@@ -45,6 +45,17 @@ export interface OutageWindow {
   upAt: number
 }
 
+/** SIGKILLs a private Redis, keeps it down `downMs`, starts it again on the same directory. */
+export async function killRedisFor (redis: { stop: () => Promise<void>, start: () => Promise<void> }, downMs: number): Promise<OutageWindow> {
+  const killAt = Date.now()
+  await redis.stop()
+  const downFrom = Date.now()
+  await new Promise(resolve => setTimeout(resolve, downMs))
+  const downUntil = Date.now()
+  await redis.start()
+  return { killAt, downFrom, downUntil, upAt: Date.now() }
+}
+
 /** Asked after Redis was gone and answered before it was started again. */
 export const duringOutage = (a: Answer, w: OutageWindow): boolean => a.startedAt >= w.downFrom && a.endedAt <= w.downUntil
 

@@ -10,7 +10,7 @@ import { patiently, startBroker, untilReady } from '../durability/broker.js'
 import { sandboxLinkData } from '../durability/sandbox-link.js'
 import { registerClient } from '../durability/register.js'
 import { startLoad } from '../durability/load.js'
-import { duringOutage, percentileMs, tally } from '../durability/answers.js'
+import { duringOutage, killRedisFor, percentileMs, tally } from '../durability/answers.js'
 
 const IN_FLIGHT = 20
 const CLIENTS = 40
@@ -32,20 +32,15 @@ t.test('D4: Redis killed under load: quick referenced refusals, no hang, recover
 
   const load = startLoad(b, clients, { path: '/proxy/v1/authorize_access', inFlight: IN_FLIGHT, deadlineMs: DEADLINE_MS })
   await sleep(BEFORE_MS)
-  const killAt = Date.now()
-  await b.redis.stop()
-  const downFrom = Date.now()
-  await sleep(DOWN_MS)
-  const downUntil = Date.now()
-  await b.redis.start()
-  const upAt = Date.now()
+  const w = await killRedisFor(b.redis, DOWN_MS)
+  const { killAt, downFrom, downUntil, upAt } = w
   await sleep(AFTER_MS)
   await load.stop()
   await untilReady(b)
 
   const all = load.answers
   const before = all.filter(a => a.endedAt < killAt)
-  const down = all.filter(a => duringOutage(a, { killAt, downFrom, downUntil, upAt }))
+  const down = all.filter(a => duringOutage(a, w))
   const firstBack = all.filter(a => a.ok && a.startedAt >= downUntil).sort((x, y) => x.endedAt - y.endedAt)[0]
   const settled = all.filter(a => a.startedAt >= upAt + RECOVERY_BUDGET_MS)
   const ratio = (xs: typeof all): number => xs.filter(a => a.ok).length / Math.max(1, xs.length)
