@@ -3,7 +3,8 @@
  * (client, subscription, database lock, and the request counted for the per-client rate limit and
  * the detection rules — src/store/gate-script.ts), HMAC signature over the Python-canonical body,
  * database binding, locks, token expiry, rate limit, detection, subscription. Redis is touched
- * again only on refusal paths (failed authentication counted per source IP, a rule firing).
+ * again only on refusal paths (failed authentication counted per source IP, a rule firing, the
+ * rate window's remaining time for Retry-After).
  */
 import { timingSafeEqual } from 'node:crypto'
 import type { FastifyRequest } from 'fastify'
@@ -78,7 +79,8 @@ export async function passGate (s: Services, req: FastifyRequest, policy: GatePo
   // Counted inside the gate's read when the access token was current; token upkeep with a stale one is counted now.
   const seen = read.counted ?? await s.gate.count(authenticated.gateArgs)
   if (seen.inWindow > s.config.rateLimits.proxyPerClient) {
-    throw new AppError('BSB_RATE_LIMITED', { detail: `client: ${seen.inWindow} requests in the window, limit ${s.config.rateLimits.proxyPerClient}`, retryAfterSeconds: Math.max(1, Math.ceil(seen.windowTtlMs / 1000)) })
+    const ttlMs = seen.windowTtlMs >= 0 ? seen.windowTtlMs : await s.gate.windowTtl(authenticated.gateArgs)
+    throw new AppError('BSB_RATE_LIMITED', { detail: `client: ${seen.inWindow} requests in the window, limit ${s.config.rateLimits.proxyPerClient}`, retryAfterSeconds: Math.max(1, Math.ceil(ttlMs / 1000)) })
   }
   if (await judgeRequest(s, req, client, utils.psu, seen)) throw new AppError('BSB_ACCOUNT_LOCKED', { detail: 'locked by a detection rule on this request' })
   if (!policy.skipSubscription) {

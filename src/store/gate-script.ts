@@ -8,55 +8,89 @@
  */
 import type { RedisClient } from './redis.js'
 import type { Keys } from './keys.js'
+import { batched } from './batch.js'
 
-/** KEYS: 1 client, 2 subscription, 3 db lock, 4 rate window, 5 rate baseline, 6 end-user IPs, 7 link. */
+/**
+ * One request's part of the scripts: KEYS[k+1..k+7] are its client, subscription, database lock, rate
+ * window, rate baseline, end-user IPs and link; ARGV[a+1..a+8] the SHA-256 of the presented access
+ * token, now (ms), the rate window (ms), this minute, the baseline's weight, the baseline's TTL (s),
+ * the end-user IP ('' if none) and the end-user IP window (ms).
+ */
 const COUNT_FN = `
-local function count()
-  local n = redis.call('INCR', KEYS[4])
-  local ttl = redis.call('PTTL', KEYS[4])
-  if n == 1 or ttl < 0 then
-    redis.call('PEXPIRE', KEYS[4], ARGV[3])
-    ttl = tonumber(ARGV[3])
+local function count(k, a)
+  local n = redis.call('INCR', KEYS[k + 4])
+  local ttl = -1
+  if n == 1 then
+    redis.call('PEXPIRE', KEYS[k + 4], ARGV[a + 3])
+    ttl = tonumber(ARGV[a + 3])
   end
-  local h = redis.call('HMGET', KEYS[5], 'm', 'n', 'avg')
+  local h = redis.call('HMGET', KEYS[k + 5], 'm', 'n', 'avg')
   local m = tonumber(h[2]) or 0
   local avg = tonumber(h[3]) or -1
-  if h[1] ~= ARGV[4] then
+  if h[1] == ARGV[a + 4] then
+    m = redis.call('HINCRBY', KEYS[k + 5], 'n', 1)
+  else
     if h[1] then
-      if avg < 0 then avg = m else avg = avg + tonumber(ARGV[5]) * (m - avg) end
+      if avg < 0 then avg = m else avg = avg + tonumber(ARGV[a + 5]) * (m - avg) end
     end
-    m = 0
+    m = 1
+    redis.call('HSET', KEYS[k + 5], 'm', ARGV[a + 4], 'n', '1', 'avg', tostring(avg))
+    redis.call('EXPIRE', KEYS[k + 5], ARGV[a + 6])
   end
-  m = m + 1
-  redis.call('HSET', KEYS[5], 'm', ARGV[4], 'n', tostring(m), 'avg', tostring(avg))
-  redis.call('EXPIRE', KEYS[5], ARGV[6])
   local ips = 0
-  if ARGV[7] ~= '' then
-    local fresh = redis.call('EXISTS', KEYS[6]) == 0
-    redis.call('SADD', KEYS[6], ARGV[7])
-    if fresh then redis.call('PEXPIRE', KEYS[6], ARGV[8]) end
-    ips = redis.call('SCARD', KEYS[6])
+  if ARGV[a + 7] ~= '' then
+    local added = redis.call('SADD', KEYS[k + 6], ARGV[a + 7])
+    ips = redis.call('SCARD', KEYS[k + 6])
+    if added == 1 and ips == 1 then redis.call('PEXPIRE', KEYS[k + 6], ARGV[a + 8]) end
   end
   return {n, ttl, m, tostring(avg), ips}
 end
 `
 
-/** ARGV: 1 SHA-256 of the presented access token, 2 now (ms), then the counting arguments (see COUNT_FN). */
+/**
+ * Reads for any number of requests (7 keys and 8 arguments each, in order; one answer each): the
+ * requests that arrive together are sent as one call (see batched below).
+ */
 const GATE = COUNT_FN + `
-local c = redis.call('HGETALL', KEYS[1])
-if #c == 0 then return {0} end
-local s = redis.call('HGETALL', KEYS[2])
-local l = redis.call('HGETALL', KEYS[3])
-local seen = {}
-local t = redis.call('HMGET', KEYS[1], 'at', 'at_exp', 'locked', 'frozen')
-if t[1] == ARGV[1] and (tonumber(t[2]) or 0) > tonumber(ARGV[2]) and t[3] ~= '1' and t[4] ~= '1' and redis.call('HGET', KEYS[3], 'locked') ~= '1' then
-  seen = count()
+local function field(flat, name)
+  for i = 1, #flat, 2 do
+    if flat[i] == name then return flat[i + 1] end
+  end
+  return nil
 end
-return {1, c, s, l, seen, redis.call('HGET', KEYS[7], 'data') or ''}
+local function gate(k, a)
+  local c = redis.call('HGETALL', KEYS[k + 1])
+  if #c == 0 then return {0} end
+  local s = redis.call('HGETALL', KEYS[k + 2])
+  local l = redis.call('HGETALL', KEYS[k + 3])
+  local seen = {}
+  if field(c, 'at') == ARGV[a + 1] and (tonumber(field(c, 'at_exp')) or 0) > tonumber(ARGV[a + 2]) and field(c, 'locked') ~= '1' and field(c, 'frozen') ~= '1' and field(l, 'locked') ~= '1' then
+    seen = count(k, a)
+  end
+  return {1, c, s, l, seen, redis.call('HGET', KEYS[k + 7], 'data') or ''}
+end
+local out = {}
+for i = 0, #KEYS / 7 - 1 do
+  out[i + 1] = gate(i * 7, i * 8)
+end
+return out
 `
 
 /** Counting alone, after the signature verified, for token upkeep calls that carry a stale access token. */
-const COUNT_ONLY = COUNT_FN + 'return count()'
+const COUNT_ONLY = COUNT_FN + 'return count(0, 0)'
+
+/**
+ * The rate window's remaining time, asked only when a request is refused (for Retry-After). A window
+ * found without expiry (never made by the scripts above, which set it with the first count) gets one.
+ */
+const WINDOW_TTL = `
+local ttl = redis.call('PTTL', KEYS[1])
+if ttl < 0 then
+  redis.call('PEXPIRE', KEYS[1], ARGV[1])
+  ttl = tonumber(ARGV[1])
+end
+return ttl
+`
 
 /** Weight of a newly closed active minute in the client's normal rate (an average over ~5 active minutes). */
 const RATE_ALPHA = 0.2
@@ -65,6 +99,7 @@ const BASELINE_TTL_SECONDS = 30 * 86_400
 export interface RequestCount {
   /** Requests of this client in the current rate-limit window, this one included. */
   inWindow: number
+  /** Time left in the window; -1 when not read (asked only for a refusal: windowTtl). */
   windowTtlMs: number
   /** Requests in the current minute, and the client's normal per active minute (-1: no history yet). */
   thisMinute: number
@@ -106,20 +141,30 @@ function parseCount (raw: unknown[]): RequestCount | null {
 type Script = (...args: string[]) => Promise<unknown[]>
 
 export function createGateScript (redis: RedisClient, keys: Keys) {
-  redis.defineCommand('bsbGate', { numberOfKeys: 7, lua: GATE })
+  // numberOfKeys left out: the first argument gives it (a batch has 7 keys per request)
+  redis.defineCommand('bsbGate', { lua: GATE })
   redis.defineCommand('bsbGateCount', { numberOfKeys: 7, lua: COUNT_ONLY })
-  const scripts = redis as unknown as { bsbGate: Script, bsbGateCount: Script }
-  const argv = (a: GateArgs): string[] => [
+  redis.defineCommand('bsbGateWindowTtl', { numberOfKeys: 1, lua: WINDOW_TTL })
+  const scripts = redis as unknown as { bsbGate: Script, bsbGateCount: Script, bsbGateWindowTtl: (...args: string[]) => Promise<number> }
+  const keysOf = (a: GateArgs): string[] => [
     keys.client(a.dbUuid, a.clientId), keys.subscription(a.dbUuid), keys.dbLock(a.dbUuid),
-    keys.clientRate(a.dbUuid, a.clientId), keys.clientBaseline(a.dbUuid, a.clientId), keys.psuIps(a.dbUuid, a.clientId), keys.link(a.dbUuid, a.clientId),
+    keys.clientRate(a.dbUuid, a.clientId), keys.clientBaseline(a.dbUuid, a.clientId), keys.psuIps(a.dbUuid, a.clientId), keys.link(a.dbUuid, a.clientId)
+  ]
+  const argsOf = (a: GateArgs): string[] => [
     a.accessTokenHash, String(a.now), String(a.rateWindowMs), String(Math.floor(a.now / 60_000)), String(RATE_ALPHA),
     String(BASELINE_TTL_SECONDS), a.psuIp ?? '', String(a.psuWindowMs)
   ]
+  const readMany = async (requests: GateArgs[]): Promise<unknown[][]> => {
+    const k = requests.flatMap(keysOf)
+    return await scripts.bsbGate(String(k.length), ...k, ...requests.flatMap(argsOf)) as unknown[][]
+  }
+  // On a cluster the keys of different databases live on different nodes: one call per request there.
+  const read = redis.isCluster ? async (a: GateArgs) => (await readMany([a]))[0] as unknown[] : batched(readMany)
 
   return {
     /** One round trip: everything the gate needs, counted when the caller holds the current access token. */
     async read (a: GateArgs): Promise<GateRead> {
-      const raw = await scripts.bsbGate(...argv(a))
+      const raw = await read(a)
       if (raw[0] === 0) return { client: null, subscription: {}, dbLock: {}, counted: null, linkSealed: null }
       return {
         client: pairs(raw[1] as string[]),
@@ -132,7 +177,12 @@ export function createGateScript (redis: RedisClient, keys: Keys) {
 
     /** Counts a request whose signature verified but which carried no current access token. */
     async count (a: GateArgs): Promise<RequestCount> {
-      return parseCount(await scripts.bsbGateCount(...argv(a))) as RequestCount
+      return parseCount(await scripts.bsbGateCount(...keysOf(a), ...argsOf(a))) as RequestCount
+    },
+
+    /** Milliseconds left in the client's rate window (for Retry-After on a refusal). */
+    async windowTtl (a: GateArgs): Promise<number> {
+      return Number(await scripts.bsbGateWindowTtl(keys.clientRate(a.dbUuid, a.clientId), String(a.rateWindowMs)))
     }
   }
 }
