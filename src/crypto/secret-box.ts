@@ -2,6 +2,7 @@
  * Secrets at rest: AES-256-GCM with a key id, so keys can rotate (the first key encrypts, every
  * listed key decrypts). Envelope: `v1.<kid>.<iv>.<tag>.<ciphertext>` in base64url.
  * The associated data binds a ciphertext to where it is stored, so a value copied to another key fails.
+ * The values every signed request opens are kept a short while once opened (openKept).
  */
 import { createCipheriv, createDecipheriv, randomBytes } from 'node:crypto'
 
@@ -12,7 +13,37 @@ export class SecretUnreadableError extends Error {
   }
 }
 
-export function createSecretBox (keys: ReadonlyArray<{ id: string, key: Buffer }>) {
+/**
+ * Every signed request opens its client's refresh secret and link: the same few envelopes, again and
+ * again (other values — transactions, accounts, sessions — are opened each time). GCM is deterministic for a given (key, envelope, associated data), so an envelope that opened
+ * once opens to the same text until the process restarts; keeping it saves two decryptions per
+ * request. It keeps nothing a reader of this process's memory could not already open with the keys
+ * it holds. Bounded in entries (oldest out first) and in age. An entry answers only the associated
+ * data it was opened with: any other goes to the decryption, which fails authentication.
+ */
+const OPENED_ENTRIES = 4_096
+const OPENED_MAX_AGE_MS = 60_000
+
+function openedCache (now: () => number) {
+  const entries = new Map<string, { aad: string, text: string, until: number }>()
+  return {
+    get (envelope: string, aad: string): string | undefined {
+      const hit = entries.get(envelope)
+      if (hit === undefined || hit.aad !== aad) return undefined
+      if (hit.until <= now()) {
+        entries.delete(envelope)
+        return undefined
+      }
+      return hit.text
+    },
+    set (envelope: string, aad: string, text: string): void {
+      if (entries.size >= OPENED_ENTRIES) entries.delete(entries.keys().next().value as string)
+      entries.set(envelope, { aad, text, until: now() + OPENED_MAX_AGE_MS })
+    }
+  }
+}
+
+export function createSecretBox (keys: ReadonlyArray<{ id: string, key: Buffer }>, now: () => number = Date.now) {
   if (keys.length === 0) throw new Error('at least one encryption key is required')
   for (const k of keys) if (k.key.length !== 32) throw new Error(`encryption key ${k.id} must be 32 bytes`)
   const active = keys[0] as { id: string, key: Buffer }
@@ -41,13 +72,27 @@ export function createSecretBox (keys: ReadonlyArray<{ id: string, key: Buffer }
     }
   }
 
+  const open = (envelope: string, aad: string): string => openBuffer(envelope, aad).toString('utf8')
+  const opened = openedCache(now)
+  function openKept (envelope: string, aad: string): string {
+    let text = opened.get(envelope, aad)
+    if (text === undefined) {
+      text = open(envelope, aad)
+      opened.set(envelope, aad, text)
+    }
+    return text
+  }
+
   return {
     activeKeyId: active.id,
     seal,
-    open: (envelope: string, aad: string): string => openBuffer(envelope, aad).toString('utf8'),
+    open,
     openBuffer,
     sealJson: (value: unknown, aad: string): string => seal(JSON.stringify(value), aad),
-    openJson: <T = unknown>(envelope: string, aad: string): T => JSON.parse(openBuffer(envelope, aad).toString('utf8')) as T
+    openJson: <T = unknown>(envelope: string, aad: string): T => JSON.parse(open(envelope, aad)) as T,
+    /** For the values every signed request opens (a client's refresh secret, its link): kept a while. */
+    openKept,
+    openJsonKept: <T = unknown>(envelope: string, aad: string): T => JSON.parse(openKept(envelope, aad)) as T
   }
 }
 

@@ -30,7 +30,7 @@ export async function readLink (s: Services, dbUuid: string, clientId: string): 
 
 /** Opens link data read elsewhere (the gate's round trip returns it sealed). */
 export function openLink (s: Services, clientId: string, sealed: string): LinkData {
-  return s.box.openJson<LinkData>(sealed, aad(clientId))
+  return s.box.openJsonKept<LinkData>(sealed, aad(clientId))
 }
 
 /** Writes (or replaces in place: reconnect, update credentials) the link data of a client. */

@@ -93,9 +93,9 @@ export function createClientStore (redis: RedisClient, keys: Keys, box: SecretBo
 
     /** The refresh secrets that may sign right now: current, and the previous one inside its grace window. */
     signingSecrets (client: ClientRecord): Array<{ token: string, current: boolean }> {
-      const out = [{ token: box.open(client.refreshSealed, aad(client.clientId)), current: true }]
+      const out = [{ token: box.openKept(client.refreshSealed, aad(client.clientId)), current: true }]
       if (client.prevRefreshSealed !== null && client.prevRefreshUntil > now()) {
-        out.push({ token: box.open(client.prevRefreshSealed, aad(client.clientId)), current: false })
+        out.push({ token: box.openKept(client.prevRefreshSealed, aad(client.clientId)), current: false })
       }
       return out
     },
