@@ -2,13 +2,13 @@
  * `buildApp(config, deps)`: the whole broker as a Fastify instance. It owns every Fastify option,
  * so tests and production validate, log and limit exactly alike.
  */
-import Fastify, { LogController, type FastifyInstance } from 'fastify'
+import Fastify, { LogController, type FastifyInstance, type FastifyServerOptions } from 'fastify'
 import type { Logger } from 'pino'
 import type { Config } from './config.js'
 import { createServices, type ServiceDeps, type Services } from './services.js'
 import { waitReady } from './store/redis.js'
 import { logRedisErrors } from './store/redis-log.js'
-import { loggerOptions } from './logger.js'
+import { lazyChildLogger, logDestination, loggerOptions } from './logger.js'
 import requestContext from './plugins/request-context.js'
 import accessLog from './plugins/access-log.js'
 import errorHandler, { frameworkErrors } from './plugins/error-handler.js'
@@ -44,13 +44,14 @@ const nextRequestId = (): string => `${REQUEST_ID_PREFIX}${(requestCounter++).to
 export async function buildApp (config: Config, deps: AppDeps = {}): Promise<FastifyInstance> {
   const services = createServices(config, deps)
   const app = Fastify({
-    ...(deps.logger !== undefined ? { loggerInstance: deps.logger } : { logger: loggerOptions(config.logLevel) }),
+    ...(deps.logger !== undefined ? { loggerInstance: deps.logger } : { logger: { ...loggerOptions(config.logLevel), stream: logDestination() } }),
     genReqId: (req) => {
       const given = req.headers['x-request-id']
       return typeof given === 'string' && REQUEST_ID.test(given) ? given : nextRequestId()
     },
     requestIdHeader: false,
     logController: new LogController({ disableRequestLogging: true }),
+    childLoggerFactory: lazyChildLogger as unknown as NonNullable<FastifyServerOptions['childLoggerFactory']>,
     bodyLimit: config.bodyLimitBytes,
     requestTimeout: config.requestTimeoutMs,
     connectionTimeout: config.requestTimeoutMs,
@@ -71,7 +72,6 @@ export async function buildApp (config: Config, deps: AppDeps = {}): Promise<Fas
   // Start even when Redis is down: every check then fails closed and /ready says why.
   await waitReady(services.redis).catch(err => app.log.warn({ err: (err as Error).message }, 'redis not ready at start'))
   app.decorate('services', services)
-  app.addHook('onSend', async (req, reply) => { reply.header('x-request-id', req.id) })
   app.addSchema(OdooErrorSchema)
   app.addSchema(ProblemSchema)
   await app.register(requestContext)

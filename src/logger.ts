@@ -1,5 +1,5 @@
 /** pino options shared by the server and tests: request ids, and redaction of every secret. */
-import type { LoggerOptions } from 'pino'
+import pino, { type Bindings, type ChildLoggerOptions, type DestinationStream, type Logger, type LoggerOptions } from 'pino'
 
 export const REDACT_PATHS = [
   'req.headers.authorization',
@@ -20,7 +20,52 @@ export function loggerOptions (level: string): LoggerOptions {
   }
 }
 
+/**
+ * Standard output, written asynchronously: under load, lines that arrive while a write is under way go
+ * out together in the next one (one system call for many lines instead of one each). pino writes what
+ * is still buffered when the process exits (not on SIGKILL).
+ */
+export function logDestination (): DestinationStream {
+  return pino.destination({ dest: 1, sync: false })
+}
+
 /** A URL safe to log: no query string (provider codes, tokens) and no link-session id (a bearer capability). */
 export function logUrl (url: string): string {
   return (url.split('?')[0] as string).replace(/^\/link\/s\/[^/]+/, '/link/s/[session]')
+}
+
+const LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const
+const REAL = Symbol('realChild')
+const MAKE = Symbol('makeChild')
+interface Lazy { [REAL]?: Logger, [MAKE]: () => Logger }
+const prototypes = new WeakMap<Logger, object>()
+
+function realChild (lazy: Lazy): Logger {
+  return (lazy[REAL] ??= lazy[MAKE]())
+}
+
+/** Everything a pino logger has (through `parent`), with the methods that log going to the real child. */
+function prototypeFor (parent: Logger): object {
+  let proto = prototypes.get(parent)
+  if (proto === undefined) {
+    const p = Object.create(parent) as Record<string, unknown>
+    for (const level of LEVELS) p[level] = function (this: Lazy, ...args: unknown[]) { return (realChild(this)[level] as (...a: unknown[]) => unknown)(...args) }
+    p.child = function (this: Lazy, bindings: Bindings, options?: ChildLoggerOptions) { return realChild(this).child(bindings, options) }
+    p.bindings = function (this: Lazy) { return realChild(this).bindings() }
+    p.setBindings = function (this: Lazy, bindings: Bindings) { realChild(this).setBindings(bindings) }
+    p.isLevelEnabled = function (this: Lazy, level: string) { return realChild(this).isLevelEnabled(level) }
+    prototypes.set(parent, proto = p)
+  }
+  return proto
+}
+
+/**
+ * Fastify gives every request a child logger bound to its id, and pino builds it at once (its binding
+ * serialised through the redaction), though a request that goes well never logs through it: its one
+ * access line is written elsewhere (src/plugins/access-log.ts). This child is built on first use.
+ */
+export function lazyChildLogger (parent: Logger, bindings: Bindings, options: ChildLoggerOptions): Logger {
+  const lazy = Object.create(prototypeFor(parent)) as Lazy
+  lazy[MAKE] = () => parent.child(bindings, options)
+  return lazy as unknown as Logger
 }

@@ -26,7 +26,10 @@ export function newRequestContext (): RequestContext {
 
 export default fp(async function requestContext (app: FastifyInstance) {
   app.decorateRequest('bsb', null as unknown as RequestContext)
-  app.addHook('onRequest', async (req) => {
+  // Every answer names its request (support looks it up); set first, so refusals carry it too.
+  app.addHook('onRequest', (req, reply, done) => {
     req.bsb = newRequestContext()
+    reply.header('x-request-id', req.id)
+    done()
   })
 }, { name: 'request-context' })

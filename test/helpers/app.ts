@@ -5,6 +5,7 @@
 import { randomBytes, randomUUID } from 'node:crypto'
 import { Redis } from 'ioredis'
 import pino from 'pino'
+import { loggerOptions } from '../../src/logger.js'
 import { Writable } from 'node:stream'
 import type { FastifyInstance } from 'fastify'
 import { loadConfig, type Config } from '../../src/config.js'
@@ -52,7 +53,7 @@ export async function buildTestApp (t: Teardown, env: Record<string, string> = {
   const config = loadConfig(testEnv(prefix, env))
   const redis = new Redis(REDIS_URL)
   const logs: string[] = []
-  const logger = pino({ level: 'info' }, new Writable({ write (chunk, _enc, cb) { logs.push(String(chunk)); cb() } }))
+  const logger = pino(loggerOptions('info'), new Writable({ write (chunk, _enc, cb) { logs.push(String(chunk)); cb() } }))
   const clock = { offset: 0, now: () => Date.now() + clock.offset }
   const app = await buildApp(config, { logger, now: clock.now })
   await app.ready()

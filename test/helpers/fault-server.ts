@@ -11,6 +11,7 @@ import { randomUUID } from 'node:crypto'
 import { Writable } from 'node:stream'
 import { Redis } from 'ioredis'
 import pino from 'pino'
+import { loggerOptions } from '../../src/logger.js'
 import { loadConfig } from '../../src/config.js'
 import { buildApp } from '../../src/app.js'
 import { REDIS_OPTIONS } from '../../src/store/redis.js'
@@ -215,7 +216,7 @@ export async function startFaultyBroker (t: Teardown, limits: Partial<HttpLimits
   // Redis reply into a fail-closed refusal, so the broker's client waits longer than production's.
   const brokerRedis = new Redis(REDIS_URL, { ...REDIS_OPTIONS, commandTimeout: 5_000 })
   const logs: string[] = []
-  const logger = pino({ level: 'info' }, new Writable({ write (chunk, _enc, cb) { logs.push(String(chunk)); cb() } }))
+  const logger = pino(loggerOptions('info'), new Writable({ write (chunk, _enc, cb) { logs.push(String(chunk)); cb() } }))
   const clock = { offset: 0, now: () => Date.now() + clock.offset }
   // Test cases share this agent, so it gets a retry budget large enough not to decide their outcome.
   const agent = createProviderAgent({ ...limits, retryBudgetTokens: 10_000 })
