@@ -1,5 +1,5 @@
 /** Random tokens and their storage hashes. Access/exchange tokens are stored only as SHA-256. */
-import { createHash, randomBytes } from 'node:crypto'
+import { hash, randomBytes } from 'node:crypto'
 
 export function randomToken (bytes = 32): string {
   return randomBytes(bytes).toString('base64url')
@@ -10,8 +10,9 @@ export function newRefreshToken (): string {
   return randomBytes(32).toString('base64')
 }
 
+/** One-shot `crypto.hash` (Node 20.12+): no Hash object per call, on every signed request. */
 export function sha256Hex (text: string): string {
-  return createHash('sha256').update(text).digest('hex')
+  return hash('sha256', text, 'hex')
 }
 
 /** Client ids: unguessable, URL-safe, fixed length. */

@@ -9,14 +9,13 @@
  * it, so `req.admin` is known). Proxy refusals are AppErrors rendered in the Odoo envelope with
  * a reference; admin ones are 429 problem+json with `Retry-After` and `RateLimit-*` headers.
  * When Redis fails the counters fall back to this process's memory (limits still hold, per
- * instance) rather than fail open. Also installs the exchange_token detection hooks.
+ * instance) rather than fail open.
  */
 import type { FastifyInstance, FastifyRequest } from 'fastify'
 import fp from 'fastify-plugin'
 import rateLimit from '@fastify/rate-limit'
 import { AppError } from '../errors.js'
 import type { Services } from '../services.js'
-import { exchangeHooks } from '../locks/hooks.js'
 
 type Surface = 'proxy' | 'admin' | null
 
@@ -140,7 +139,6 @@ export const rateLimitPlugin = fp(async function rateLimits (app: FastifyInstanc
     errorResponseBuilder: refuse('client')
   })
 
-  exchangeHooks(app, s)
 }, { name: 'bsb-rate-limit', dependencies: ['error-handler'] })
 
 /**

@@ -7,6 +7,7 @@ import { envelope, proxyBody, SIGNED_HEADERS } from '../../schemas/proxy.js'
 import { resultEnvelope } from '../../protocol/envelope.js'
 import { passGate } from '../gate.js'
 import { utilsOf } from '../utils.js'
+import { exchangeRouteHooks } from '../../locks/hooks.js'
 
 export type OnClientCreated = (dbUuid: string, clientId: string, link: Record<string, unknown>) => Promise<void>
 
@@ -20,7 +21,8 @@ export async function tokenRoutes (app: FastifyInstance, opts: { services: Servi
       operationId: 'exchangeToken',
       body: proxyBody({ exchange_token: Type.Unknown(), company_id: Type.Optional(Type.Unknown()), user_id: Type.Optional(Type.Unknown()) }),
       response: { 200: envelope(Type.Object({ client_id: Type.String(), refresh_token: Type.String(), access_token: Type.String() })) }
-    }
+    },
+    ...exchangeRouteHooks(s)
   }, async (req) => {
     const utils = utilsOf(req.body)
     req.bsb.dbUuid = utils.dbUuid
