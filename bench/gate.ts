@@ -12,6 +12,7 @@ import { startBroker } from './broker/harness.js'
 import { callBroker, consentSandboxBank, registerClients } from './broker/clients.js'
 import { signedRequest } from './broker/signed.js'
 import { limitsNote } from './broker/env.js'
+import { layoutNote } from './machine.js'
 import { fmt1, fmtInt, verdictOf, type BenchResult } from './report.js'
 
 const PATH = '/proxy/v2/connection_status'
@@ -64,7 +65,7 @@ export async function runGateBench (d: Durations): Promise<BenchResult> {
       limitsNote(),
       `the load rotates over ${clients.length} clients (one database and subscription each, as many Odoo databases), each under the default ${DEFAULT_PER_CLIENT_MINUTE} requests a minute; every request signed`,
       'broker at LOG_LEVEL=info (production default, to /dev/null); bare Fastify without logger',
-      '2 cores shared by autocannon (this process), the server under test (child process) and Redis'
+      layoutNote()
     ]
     if (cmp.a.bad > 0) notes.push(`FAIL: ${fmtInt(cmp.a.bad)} broker answers were not the expected result: ${cmp.a.badDetail}`)
     if (cmp.b.bad > 0) notes.push(`FAIL: ${fmtInt(cmp.b.bad)} bare answers were not the expected body: ${cmp.b.badDetail}`)

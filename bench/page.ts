@@ -11,6 +11,7 @@ import { callBroker, consentSandboxBank, registerClients } from './broker/client
 import type { OdooCredentials } from './broker/signed.js'
 import { PAGE, primeClient, transactionsRequest } from './broker/transactions.js'
 import { limitsNote } from './broker/env.js'
+import { layoutNote } from './machine.js'
 import { fmt1, fmtInt, verdictOf, type BenchResult } from './report.js'
 import { PLAID_SANDBOX_CLIENT_ID, PLAID_SANDBOX_SECRET } from '../providers/plaid/credentials.js'
 import type { LinkData } from '../src/link/store.js'
@@ -61,7 +62,7 @@ export async function runPageBench (d: Durations): Promise<BenchResult> {
       `broker process CPU per page: through the broker ${fmt1(brokerFigures.serverCpuMsPerRequest)} ms (plus Redis), direct ${fmt1(directFigures.serverCpuMsPerRequest)} ms: CPU ratio ${(directFigures.serverCpuMsPerRequest / brokerFigures.serverCpuMsPerRequest).toFixed(2)}`,
       `broker: first page of Plaid "Sandbox Ordinary Bank" (ledger synced before measuring, fresh for 5 min, so no provider call); direct: Plaid /transactions/sync count=${PAGE} on the sandbox mounted in the same broker process`,
       `load rotates over ${clients.length} clients on the same bank connection, each under the default 600 requests a minute; ${limitsNote()}`,
-      '2 cores shared by autocannon (this process), the broker (child process) and Redis'
+      layoutNote()
     ]
     if (brokerFigures.bad > 0) notes.push(`FAIL: ${fmtInt(brokerFigures.bad)} broker answers were not the expected page: ${brokerFigures.badDetail}`)
     if (directFigures.bad > 0) notes.push(`FAIL: ${fmtInt(directFigures.bad)} direct answers were not pages: ${directFigures.badDetail}`)

@@ -3,6 +3,7 @@ import { spawn, type ChildProcess } from 'node:child_process'
 import { readFileSync } from 'node:fs'
 import { fileURLToPath } from 'node:url'
 import { request } from 'undici'
+import { serverCommand } from './machine.js'
 
 export interface ServerProcess {
   url: string
@@ -35,7 +36,8 @@ function exited (child: ChildProcess): Promise<void> {
  */
 export async function startServer (script: string, env: Record<string, string>, port: number, probePath: string): Promise<ServerProcess> {
   const file = fileURLToPath(new URL(script, import.meta.url))
-  const child = spawn(process.execPath, [file], { env: { PATH: process.env.PATH ?? '', ...env }, stdio: ['ignore', 'ignore', 'pipe'] })
+  const { command, args } = serverCommand(file)
+  const child = spawn(command, args, { env: { PATH: process.env.PATH ?? '', ...env }, stdio: ['ignore', 'ignore', 'pipe'] })
   let stderr = ''
   child.stderr?.on('data', (chunk: Buffer) => { if (stderr.length < 4_000) stderr += chunk.toString() })
   const url = `http://127.0.0.1:${port}`

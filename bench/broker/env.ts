@@ -4,7 +4,8 @@
  */
 import { randomBytes, randomUUID } from 'node:crypto'
 
-export const REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379'
+/** Read when a broker starts: the run may have started a private Redis (bench/machine.ts). */
+export const redisUrl = (): string => process.env.REDIS_URL ?? 'redis://127.0.0.1:6379'
 
 /** Every limit a load test would trip, lifted; printed in the output so nobody mistakes it for production. */
 export const LIFTED_LIMITS: Record<string, string> = {
@@ -23,7 +24,7 @@ export function brokerEnv (port: number): Record<string, string> {
     PORT: String(port),
     HOST: '127.0.0.1',
     PUBLIC_URL: `http://127.0.0.1:${port}`,
-    REDIS_URL,
+    REDIS_URL: redisUrl(),
     REDIS_KEY_PREFIX: `bench:${randomUUID().slice(0, 8)}:`,
     ENCRYPTION_KEYS: `b1:${randomBytes(32).toString('base64')}`,
     ADMIN_JWT_SECRET: randomBytes(32).toString('base64'),
