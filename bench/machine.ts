@@ -7,9 +7,9 @@
  * for the run (so that it can be pinned without touching the machine's own). Without taskset, with
  * one core or without redis-server, nothing is pinned and REDIS_URL is used; the output says so.
  */
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process'
+import { spawnSync } from 'node:child_process'
 import { availableParallelism } from 'node:os'
-import { freePort, redisAnswers, redisServerInstalled } from '../src/dev/local-redis.js'
+import { redisServerInstalled, startPrivateRedis } from '../src/dev/local-redis.js'
 
 const SERVER_CORE = '0'
 /** Read before anything is pinned: availableParallelism() counts only the cores this process may use. */
@@ -44,25 +44,13 @@ export interface BenchMachine {
   stop: () => Promise<void>
 }
 
-async function privateRedis (): Promise<{ url: string, child: ChildProcess }> {
-  const port = await freePort()
-  const child = spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'], { stdio: 'ignore' })
-  const url = `redis://127.0.0.1:${port}`
-  for (let i = 0; i < 50; i++) {
-    if (await redisAnswers(url, 200)) return { url, child }
-    await new Promise(resolve => setTimeout(resolve, 100))
-  }
-  child.kill('SIGKILL')
-  throw new Error(`redis-server did not start on port ${port}`)
-}
-
 /** Lays out the run (see above); sets REDIS_URL for the brokers it starts. */
 export async function prepareMachine (): Promise<BenchMachine> {
   if (CORES < 2 || !tasksetWorks() || !redisServerInstalled()) {
     layout = `processes not pinned (needs Linux, taskset, redis-server and 2 cores): the server under test, the load generator and Redis at ${process.env.REDIS_URL ?? 'redis://127.0.0.1:6379'} share ${CORES} core(s)`
     return { layout, stop: async () => {} }
   }
-  const redis = await privateRedis()
+  const redis = await startPrivateRedis(null)
   pin(redis.child.pid as number, otherCores())
   pin(process.pid, otherCores())
   process.env.REDIS_URL = redis.url

@@ -35,10 +35,15 @@ export async function freePort (): Promise<number> {
   })
 }
 
-export async function startPrivateRedis (dataDir: string): Promise<{ url: string, child: ChildProcess }> {
-  mkdirSync(dataDir, { recursive: true })
+/** A `redis-server` on a free loopback port: with its AOF in `dataDir`, or keeping nothing when `dataDir` is null. */
+export async function startPrivateRedis (dataDir: string | null): Promise<{ url: string, child: ChildProcess }> {
   const port = await freePort()
-  const child = spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--dir', dataDir, '--appendonly', 'yes', '--appendfsync', 'everysec', '--save', '', '--maxmemory-policy', 'noeviction'], { stdio: 'ignore' })
+  let persistence = ['--appendonly', 'no']
+  if (dataDir !== null) {
+    mkdirSync(dataDir, { recursive: true })
+    persistence = ['--dir', dataDir, '--appendonly', 'yes', '--appendfsync', 'everysec']
+  }
+  const child = spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', ...persistence, '--save', '', '--maxmemory-policy', 'noeviction'], { stdio: 'ignore' })
   const url = `redis://127.0.0.1:${port}`
   for (let i = 0; i < 50; i++) {
     if (await redisAnswers(url, 200)) return { url, child }

@@ -17,7 +17,7 @@ export function batched<A, R> (many: (calls: A[]) => Promise<R[]>): (call: A) =>
       })
     }, (err: Error) => { for (const p of batch) p.reject(err) })
   }
-  return async call => await new Promise<R>((resolve, reject) => {
+  return call => new Promise<R>((resolve, reject) => {
     if (pending.length === 0) setImmediate(flush)
     pending.push({ call, resolve, reject })
   })
