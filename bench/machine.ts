@@ -35,7 +35,14 @@ function pin (pid: number, cores: string): void {
 
 /** The command that starts a server under test (`node <file>`), on its core when pinning. */
 export function serverCommand (file: string): { command: string, args: string[] } {
-  return pinning ? { command: 'taskset', args: ['-c', SERVER_CORE, process.execPath, file] } : { command: process.execPath, args: [file] }
+  const node = [process.execPath, ...profilingFlags(), file]
+  return pinning ? { command: 'taskset', args: ['-c', SERVER_CORE, ...node] } : { command: node[0] as string, args: node.slice(1) }
+}
+
+/** BENCH_CPU_PROF=<dir>: every server under test writes a V8 CPU profile there when it stops (NODE_OPTIONS refuses --cpu-prof). */
+function profilingFlags (): string[] {
+  const dir = process.env.BENCH_CPU_PROF
+  return dir === undefined || dir === '' ? [] : ['--cpu-prof', `--cpu-prof-dir=${dir}`]
 }
 
 export interface BenchMachine {
