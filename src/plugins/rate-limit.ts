@@ -124,11 +124,20 @@ export const rateLimitPlugin = fp(async function rateLimits (app: FastifyInstanc
     ...common,
     keyGenerator: req => ipKey(surfaceOf(req) ?? 'other', req.ip),
     max: req => surfaceOf(req) === 'admin' ? l.adminPerIp : l.proxyPerIp,
-    allowList: req => surfaceOf(req) === null || (surfaceOf(req) === 'proxy' && claimsClient(req)),
     errorResponseBuilder: refuse('source IP')
   })
-  app.addHook('onRequest', perIp)
+  // Only /proxy/* and /admin/*; a signed proxy request is limited per client by the gate (and skips the
+  // limiter's own work, on the hot path).
+  app.addHook('onRequest', function perIpUnlessSigned (req, reply, done) {
+    const surface = surfaceOf(req)
+    if (surface === null || (surface === 'proxy' && claimsClient(req))) done()
+    else perIp.call(this, req, reply).then(() => done(), done)
+  })
 
+  // the per-admin limiter below is global; only /admin/* routes have an admin to limit
+  app.addHook('onRoute', route => {
+    if (!route.url.startsWith('/admin/') && route.config?.rateLimit === undefined) route.config = { ...route.config, rateLimit: false }
+  })
   await app.register(rateLimit, {
     ...common,
     global: true,
