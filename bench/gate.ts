@@ -34,11 +34,6 @@ function clientPoolSize (d: Durations): number {
   return Math.ceil(ASSUMED_MAX_RPS * secondsOfLoad / (DEFAULT_PER_CLIENT_MINUTE - 100))
 }
 
-function rotate (requests: RequestShape[]): () => RequestShape {
-  let i = 0
-  return () => requests[i++ % requests.length] as RequestShape
-}
-
 const describe = (f: LoadFigures): string => `${fmtInt(f.requestsPerSecond)} req/s, p50 ${fmt1(f.p50Ms)} ms, p99 ${fmt1(f.p99Ms)} ms`
 
 export async function runGateBench (d: Durations): Promise<BenchResult> {
@@ -55,7 +50,7 @@ export async function runGateBench (d: Durations): Promise<BenchResult> {
     const body = JSON.stringify(first)
     const port = await freePort()
     bare = await startServer('./servers/bare-fastify.js', { PORT: String(port), BARE_PATH: PATH, BARE_RESPONSE: body }, port, '/health')
-    const plan = (url: string, serverPid: number): LoadPlan => ({ url, serverPid, connections: CONNECTIONS, nextRequest: rotate(requests), verifyBody: text => text === body })
+    const plan = (url: string, serverPid: number): LoadPlan => ({ url, serverPid, connections: CONNECTIONS, requests, verifyBody: text => text === body })
     // the bare server gets the very same signed requests (it ignores the headers)
     const cmp = await compareLoads(plan(broker.server.url, broker.server.pid), plan(bare.url, bare.pid), d)
     const ratio = cmp.a.requestsPerSecond / cmp.b.requestsPerSecond

@@ -19,8 +19,12 @@ export interface RequestShape {
 export interface LoadPlan {
   url: string
   connections: number
-  /** Called once per request: lets every request carry its own client's signed headers. */
-  nextRequest: () => RequestShape
+  /**
+   * The requests, sent in turn by every connection (each client's signed headers, say). autocannon
+   * encodes each once, before the run: the load generator shares its core with Redis, so it must not
+   * spend that core rebuilding requests.
+   */
+  requests: RequestShape[]
   /** True when a response body is the answer we meant to measure (not an error envelope). */
   verifyBody: (body: string) => boolean
   /** The server process, for its CPU time. */
@@ -64,7 +68,7 @@ async function once (plan: LoadPlan, seconds: number): Promise<autocannon.Result
     connections: plan.connections,
     duration: seconds,
     timeout: 10,
-    requests: [{ setupRequest: req => ({ ...req, ...plan.nextRequest() }) }],
+    requests: plan.requests,
     // autocannon 9 accepts verifyBody (not yet in @types/autocannon 7)
     ...({ verifyBody: plan.verifyBody } as object)
   })

@@ -48,10 +48,9 @@ export async function runPageBench (d: Durations): Promise<BenchResult> {
     const check = await callBroker<{ added?: unknown[] }>(b, direct)
     if (check.added?.length !== PAGE) throw new Error(`the direct Plaid call gave ${String(check.added?.length)} lines, not ${PAGE}`)
     const pages = clients.map(c => transactionsRequest(c, first.accountId))
-    let next = 0
     const cmp = await compareLoads(
-      { url: b.server.url, serverPid: b.server.pid, connections: CONNECTIONS, nextRequest: () => pages[next++ % pages.length] as RequestShape, verifyBody: text => text === first.body },
-      { url: b.server.url, serverPid: b.server.pid, connections: CONNECTIONS, nextRequest: () => direct, verifyBody: text => !text.includes('"error_code"') },
+      { url: b.server.url, serverPid: b.server.pid, connections: CONNECTIONS, requests: pages, verifyBody: text => text === first.body },
+      { url: b.server.url, serverPid: b.server.pid, connections: CONNECTIONS, requests: [direct], verifyBody: text => !text.includes('"error_code"') },
       d)
     const brokerFigures = cmp.a
     const directFigures = cmp.b

@@ -25,13 +25,14 @@ const LOG_BUFFER_BYTES = 8_192
 const LOG_FLUSH_MS = 250
 
 /**
- * Standard output, buffered and written asynchronously: lines go out in writes of ~8 KB (one system
- * call for ~30 access lines instead of one each, a large share of a proxy request's CPU: bench/gate),
- * and at least every 250 ms when traffic is light. pino writes what is still buffered when the process
- * exits (a SIGKILL loses at most that buffer).
+ * Standard output, buffered: lines go out in writes of ~8 KB (one system call for ~30 access lines
+ * instead of one each), and at least every 250 ms when traffic is light. The write itself is
+ * synchronous, as pino's default: an asynchronous one hands each write to a libuv worker thread, and
+ * on a busy core waking that thread costs more than the write (bench/gate, profiled). pino writes what
+ * is still buffered when the process exits (a SIGKILL loses at most that buffer).
  */
 export function logDestination (): DestinationStream {
-  return pino.destination({ dest: 1, sync: false, minLength: LOG_BUFFER_BYTES, periodicFlush: LOG_FLUSH_MS })
+  return pino.destination({ dest: 1, sync: true, minLength: LOG_BUFFER_BYTES, periodicFlush: LOG_FLUSH_MS })
 }
 
 /** A URL safe to log: no query string (provider codes, tokens) and no link-session id (a bearer capability). */
