@@ -23,22 +23,29 @@ export class SecretUnreadableError extends Error {
  */
 const OPENED_ENTRIES = 4_096
 const OPENED_MAX_AGE_MS = 60_000
+/**
+ * Entries are found by the envelope's last characters (ciphertext under a random IV: they differ from
+ * one sealing to the next), then the whole envelope must be equal: hashing a short key instead of a
+ * 1 KB envelope on every request, and a flipped bit anywhere still misses and fails to decrypt.
+ */
+const KEY_CHARS = 40
 
 function openedCache (now: () => number) {
-  const entries = new Map<string, { aad: string, text: string, until: number }>()
+  const entries = new Map<string, { envelope: string, aad: string, text: string, until: number }>()
   return {
     get (envelope: string, aad: string): string | undefined {
-      const hit = entries.get(envelope)
-      if (hit === undefined || hit.aad !== aad) return undefined
+      const key = envelope.slice(-KEY_CHARS)
+      const hit = entries.get(key)
+      if (hit === undefined || hit.envelope !== envelope || hit.aad !== aad) return undefined
       if (hit.until <= now()) {
-        entries.delete(envelope)
+        entries.delete(key)
         return undefined
       }
       return hit.text
     },
     set (envelope: string, aad: string, text: string): void {
       if (entries.size >= OPENED_ENTRIES) entries.delete(entries.keys().next().value as string)
-      entries.set(envelope, { aad, text, until: now() + OPENED_MAX_AGE_MS })
+      entries.set(envelope.slice(-KEY_CHARS), { envelope, aad, text, until: now() + OPENED_MAX_AGE_MS })
     }
   }
 }

@@ -6,9 +6,7 @@ import type { Services } from '../services.js'
 export async function healthRoutes (app: FastifyInstance, opts: { services: Services }): Promise<void> {
   const s = opts.services
   app.addHook('onResponse', (req, reply, done) => {
-    const route = req.routeOptions.url ?? 'unmatched'
-    s.metrics.inc('bsb_http_requests_total', 'HTTP requests by route and status.', { route, status: String(reply.statusCode) })
-    s.metrics.observeRequest(route, Number(process.hrtime.bigint() - req.bsb.startedAt) / 1e9)
+    s.metrics.observeHttp(req.routeOptions.url ?? 'unmatched', reply.statusCode, reply.elapsedTime / 1000)
     done()
   })
 

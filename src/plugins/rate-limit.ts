@@ -28,7 +28,11 @@ const ipKey = (surface: string, ip: string): string => `${surface}:ip:${ip}`
 
 /** A proxy request claiming a client: the gate limits it per client, and per IP if it fails to authenticate. */
 function claimsClient (req: FastifyRequest): boolean {
-  return SIGNED_HEADERS.every(name => { const v = req.headers[name]; return typeof v === 'string' && v.length > 0 })
+  for (const name of SIGNED_HEADERS) {
+    const v = req.headers[name]
+    if (typeof v !== 'string' || v.length === 0) return false
+  }
+  return true
 }
 
 /** INCR and PEXPIRE in one script: a window always gets its TTL, even if the process dies between the two. */

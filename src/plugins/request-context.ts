@@ -11,7 +11,6 @@ export interface RequestContext {
   security: string | null
   /** Link pages render their own error page. */
   renderErrorPage: ((err: AppError, reference: string) => string) | null
-  startedAt: bigint
 }
 
 declare module 'fastify' {
@@ -21,7 +20,7 @@ declare module 'fastify' {
 }
 
 export function newRequestContext (): RequestContext {
-  return { rawBody: '', clientId: null, dbUuid: null, security: null, renderErrorPage: null, startedAt: process.hrtime.bigint() }
+  return { rawBody: '', clientId: null, dbUuid: null, security: null, renderErrorPage: null }
 }
 
 export default fp(async function requestContext (app: FastifyInstance) {

@@ -140,12 +140,13 @@ async function authenticate (s: Services, req: FastifyRequest, policy: GatePolic
     throw new AppError('BSB_LINK_REQUIRED', { detail: 'unknown client id', userMessage: 'This bank connection no longer exists. Please connect your bank again.' })
   }
 
+  const q = req.url.indexOf('?')
   const message = signatureMessage({
     timestamp,
-    path: req.url.split('?')[0] as string,
+    path: q < 0 ? req.url : req.url.slice(0, q),
     clientId,
     accessToken,
-    queryJson: canonicalQueryJson(new URLSearchParams(req.url.includes('?') ? req.url.slice(req.url.indexOf('?') + 1) : '')),
+    queryJson: q < 0 ? '{}' : canonicalQueryJson(new URLSearchParams(req.url.slice(q + 1))),
     bodyJson: canonicalizeBody(req.bsb.rawBody)
   })
   const secret = s.clients.signingSecrets(client).find(sec => verifySignature(sec.token, message, signature))

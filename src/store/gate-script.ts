@@ -11,45 +11,47 @@ import type { Keys } from './keys.js'
 import { batched } from './batch.js'
 
 /**
- * One request's part of the scripts: KEYS[k+1..k+7] are its client, subscription, database lock, rate
- * window, rate baseline, end-user IPs and link; ARGV[a+1..a+8] the SHA-256 of the presented access
- * token, now (ms), the rate window (ms), this minute, the baseline's weight, the baseline's TTL (s),
- * the end-user IP ('' if none) and the end-user IP window (ms).
+ * Arguments shared by every request of a call: ARGV[1..6] are now (ms), the rate window (ms), this
+ * minute, the baseline's weight, the baseline's TTL (s) and the end-user IP window (ms). Then each
+ * request has its part: KEYS[k+1..k+7] its client, subscription, database lock, rate window, rate
+ * baseline, end-user IPs and link; ARGV[a+1..a+2] the SHA-256 of the presented access token and the
+ * end-user IP ('' if none).
  */
 const COUNT_FN = `
 local function count(k, a)
   local n = redis.call('INCR', KEYS[k + 4])
   local ttl = -1
   if n == 1 then
-    redis.call('PEXPIRE', KEYS[k + 4], ARGV[a + 3])
-    ttl = tonumber(ARGV[a + 3])
+    redis.call('PEXPIRE', KEYS[k + 4], ARGV[2])
+    ttl = tonumber(ARGV[2])
   end
   local h = redis.call('HMGET', KEYS[k + 5], 'm', 'n', 'avg')
   local m = tonumber(h[2]) or 0
   local avg = tonumber(h[3]) or -1
-  if h[1] == ARGV[a + 4] then
+  if h[1] == ARGV[3] then
     m = redis.call('HINCRBY', KEYS[k + 5], 'n', 1)
   else
     if h[1] then
-      if avg < 0 then avg = m else avg = avg + tonumber(ARGV[a + 5]) * (m - avg) end
+      if avg < 0 then avg = m else avg = avg + tonumber(ARGV[4]) * (m - avg) end
     end
     m = 1
-    redis.call('HSET', KEYS[k + 5], 'm', ARGV[a + 4], 'n', '1', 'avg', tostring(avg))
-    redis.call('EXPIRE', KEYS[k + 5], ARGV[a + 6])
+    redis.call('HSET', KEYS[k + 5], 'm', ARGV[3], 'n', '1', 'avg', tostring(avg))
+    redis.call('EXPIRE', KEYS[k + 5], ARGV[5])
   end
   local ips = 0
-  if ARGV[a + 7] ~= '' then
-    local added = redis.call('SADD', KEYS[k + 6], ARGV[a + 7])
+  if ARGV[a + 2] ~= '' then
+    local added = redis.call('SADD', KEYS[k + 6], ARGV[a + 2])
     ips = redis.call('SCARD', KEYS[k + 6])
-    if added == 1 and ips == 1 then redis.call('PEXPIRE', KEYS[k + 6], ARGV[a + 8]) end
+    if added == 1 and ips == 1 then redis.call('PEXPIRE', KEYS[k + 6], ARGV[6]) end
   end
   return {n, ttl, m, tostring(avg), ips}
 end
 `
 
 /**
- * Reads for any number of requests (7 keys and 8 arguments each, in order; one answer each): the
- * requests that arrive together are sent as one call (see batched below).
+ * Reads for any number of requests (7 keys and 2 arguments each, in order, after the shared
+ * arguments; one answer each): the requests that arrive together are sent as one call (see batched
+ * below).
  */
 const GATE = COUNT_FN + `
 local function field(flat, name)
@@ -64,20 +66,20 @@ local function gate(k, a)
   local s = redis.call('HGETALL', KEYS[k + 2])
   local l = redis.call('HGETALL', KEYS[k + 3])
   local seen = {}
-  if field(c, 'at') == ARGV[a + 1] and (tonumber(field(c, 'at_exp')) or 0) > tonumber(ARGV[a + 2]) and field(c, 'locked') ~= '1' and field(c, 'frozen') ~= '1' and field(l, 'locked') ~= '1' then
+  if field(c, 'at') == ARGV[a + 1] and (tonumber(field(c, 'at_exp')) or 0) > tonumber(ARGV[1]) and field(c, 'locked') ~= '1' and field(c, 'frozen') ~= '1' and field(l, 'locked') ~= '1' then
     seen = count(k, a)
   end
   return {1, c, s, l, seen, redis.call('HGET', KEYS[k + 7], 'data') or ''}
 end
 local out = {}
 for i = 0, #KEYS / 7 - 1 do
-  out[i + 1] = gate(i * 7, i * 8)
+  out[i + 1] = gate(i * 7, 6 + i * 2)
 end
 return out
 `
 
 /** Counting alone, after the signature verified, for token upkeep calls that carry a stale access token. */
-const COUNT_ONLY = COUNT_FN + 'return count(0, 0)'
+const COUNT_ONLY = COUNT_FN + 'return count(0, 6)'
 
 /**
  * The rate window's remaining time, asked only when a request is refused (for Retry-After). A window
@@ -150,13 +152,18 @@ export function createGateScript (redis: RedisClient, keys: Keys) {
     keys.client(a.dbUuid, a.clientId), keys.subscription(a.dbUuid), keys.dbLock(a.dbUuid),
     keys.clientRate(a.dbUuid, a.clientId), keys.clientBaseline(a.dbUuid, a.clientId), keys.psuIps(a.dbUuid, a.clientId), keys.link(a.dbUuid, a.clientId)
   ]
-  const argsOf = (a: GateArgs): string[] => [
-    a.accessTokenHash, String(a.now), String(a.rateWindowMs), String(Math.floor(a.now / 60_000)), String(RATE_ALPHA),
-    String(BASELINE_TTL_SECONDS), a.psuIp ?? '', String(a.psuWindowMs)
+  const sharedArgs = (a: GateArgs): string[] => [
+    String(a.now), String(a.rateWindowMs), String(Math.floor(a.now / 60_000)), String(RATE_ALPHA), String(BASELINE_TTL_SECONDS), String(a.psuWindowMs)
   ]
+  const ownArgs = (a: GateArgs): string[] => [a.accessTokenHash, a.psuIp ?? '']
+  // The shared arguments are the last request's: its clock is the latest, and every request of a call
+  // arrived in the same turn of the event loop (milliseconds apart), under the same configuration.
   const readMany = async (requests: GateArgs[]): Promise<unknown[][]> => {
-    const k = requests.flatMap(keysOf)
-    return await scripts.bsbGate(String(k.length), ...k, ...requests.flatMap(argsOf)) as unknown[][]
+    const args: string[] = [String(requests.length * 7)]
+    for (const a of requests) args.push(...keysOf(a))
+    args.push(...sharedArgs(requests[requests.length - 1] as GateArgs))
+    for (const a of requests) args.push(...ownArgs(a))
+    return await scripts.bsbGate(...args) as unknown[][]
   }
   // On a cluster the keys of different databases live on different nodes: one call per request there.
   const read = redis.isCluster ? async (a: GateArgs) => (await readMany([a]))[0] as unknown[] : batched(readMany)
@@ -177,7 +184,7 @@ export function createGateScript (redis: RedisClient, keys: Keys) {
 
     /** Counts a request whose signature verified but which carried no current access token. */
     async count (a: GateArgs): Promise<RequestCount> {
-      return parseCount(await scripts.bsbGateCount(...keysOf(a), ...argsOf(a))) as RequestCount
+      return parseCount(await scripts.bsbGateCount(...keysOf(a), ...sharedArgs(a), ...ownArgs(a))) as RequestCount
     },
 
     /** Milliseconds left in the client's rate window (for Retry-After on a refusal). */

@@ -11,20 +11,32 @@ export function createMetrics () {
   const counters = new Map<string, { help: string, values: Map<string, number> }>()
   const histogram = { counts: new Map<string, number[]>(), sums: new Map<string, number>() }
 
-  function inc (name: string, help: string, labels: Record<string, string> = {}, by = 1): void {
+  function incLabelled (name: string, help: string, key: string, by: number): void {
     let c = counters.get(name)
     if (c === undefined) { c = { help, values: new Map() }; counters.set(name, c) }
-    const key = labelText(labels)
     c.values.set(key, (c.values.get(key) ?? 0) + by)
   }
 
-  function observeRequest (route: string, seconds: number): void {
-    const key = labelText({ route })
+  function inc (name: string, help: string, labels: Record<string, string> = {}, by = 1): void {
+    incLabelled(name, help, labelText(labels), by)
+  }
+
+  function observeLabelled (key: string, seconds: number): void {
     const counts = histogram.counts.get(key) ?? new Array<number>(BUCKETS.length + 1).fill(0)
     for (let i = 0; i < BUCKETS.length; i++) if (seconds <= (BUCKETS[i] as number)) counts[i] = (counts[i] as number) + 1
     counts[BUCKETS.length] = (counts[BUCKETS.length] as number) + 1
     histogram.counts.set(key, counts)
     histogram.sums.set(key, (histogram.sums.get(key) ?? 0) + seconds)
+  }
+
+  /** Per answered request: a label set is rendered once per route and status, not on every request. */
+  const httpLabels = new Map<string, { counter: string, histogram: string }>()
+  function observeHttp (route: string, statusCode: number, seconds: number): void {
+    const id = `${statusCode} ${route}`
+    let labels = httpLabels.get(id)
+    if (labels === undefined) httpLabels.set(id, labels = { counter: labelText({ route, status: String(statusCode) }), histogram: labelText({ route }) })
+    incLabelled('bsb_http_requests_total', 'HTTP requests by route and status.', labels.counter, 1)
+    observeLabelled(labels.histogram, seconds)
   }
 
   function render (gauges: Record<string, { help: string, value: number }> = {}): string {
@@ -45,7 +57,7 @@ export function createMetrics () {
     return lines.join('\n') + '\n'
   }
 
-  return { inc, observeRequest, render }
+  return { inc, observeHttp, render }
 }
 
 export type Metrics = ReturnType<typeof createMetrics>
