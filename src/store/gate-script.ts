@@ -51,7 +51,8 @@ end
 /**
  * Reads for any number of requests (7 keys and 2 arguments each, in order, after the shared
  * arguments; one answer each): the requests that arrive together are sent as one call (see batched
- * below).
+ * below). The answers come back as one JSON text: one native JSON.parse costs the broker less than
+ * decoding some 30 RESP values per request.
  */
 const GATE = COUNT_FN + `
 local function field(flat, name)
@@ -75,7 +76,7 @@ local out = {}
 for i = 0, #KEYS / 7 - 1 do
   out[i + 1] = gate(i * 7, 6 + i * 2)
 end
-return out
+return cjson.encode(out)
 `
 
 /** Counting alone, after the signature verified, for token upkeep calls that carry a stale access token. */
@@ -129,14 +130,16 @@ export interface GateArgs {
   psuWindowMs: number
 }
 
-function pairs (flat: string[]): Record<string, string> {
+function pairs (flat: unknown): Record<string, string> {
   const out: Record<string, string> = {}
+  if (!Array.isArray(flat)) return out
   for (let i = 0; i + 1 < flat.length; i += 2) out[flat[i] as string] = flat[i + 1] as string
   return out
 }
 
-function parseCount (raw: unknown[]): RequestCount | null {
-  if (raw.length < 5) return null
+function parseCount (raw: unknown): RequestCount | null {
+  // Lua's cjson writes an empty table as {}
+  if (!Array.isArray(raw) || raw.length < 5) return null
   return { inWindow: Number(raw[0]), windowTtlMs: Number(raw[1]), thisMinute: Number(raw[2]), normalPerMinute: Number(raw[3]), distinctPsuIps: Number(raw[4]) }
 }
 
@@ -163,7 +166,7 @@ export function createGateScript (redis: RedisClient, keys: Keys) {
     for (const a of requests) args.push(...keysOf(a))
     args.push(...sharedArgs(requests[requests.length - 1] as GateArgs))
     for (const a of requests) args.push(...ownArgs(a))
-    return await scripts.bsbGate(...args) as unknown[][]
+    return JSON.parse(await scripts.bsbGate(...args) as unknown as string) as unknown[][]
   }
   // On a cluster the keys of different databases live on different nodes: one call per request there.
   const read = redis.isCluster ? async (a: GateArgs) => (await readMany([a]))[0] as unknown[] : batched(readMany)
@@ -174,10 +177,10 @@ export function createGateScript (redis: RedisClient, keys: Keys) {
       const raw = await read(a)
       if (raw[0] === 0) return { client: null, subscription: {}, dbLock: {}, counted: null, linkSealed: null }
       return {
-        client: pairs(raw[1] as string[]),
-        subscription: pairs(raw[2] as string[]),
-        dbLock: pairs(raw[3] as string[]),
-        counted: parseCount(raw[4] as unknown[]),
+        client: pairs(raw[1]),
+        subscription: pairs(raw[2]),
+        dbLock: pairs(raw[3]),
+        counted: parseCount(raw[4]),
         linkSealed: raw[5] === '' ? null : raw[5] as string
       }
     },
