@@ -36,6 +36,8 @@ export interface GateResult {
   linkSealed: string | null
   /** True when the current refresh token signed (false: the previous one, inside its grace). */
   signedWithCurrent: boolean
+  /** The request body's `utils`, read once. */
+  utils: OdooUtils
 }
 
 function header (req: FastifyRequest, name: string): string | null {
@@ -87,7 +89,7 @@ export async function passGate (s: Services, req: FastifyRequest, policy: GatePo
     const problem = entitlementProblem(read.subscription, new Date(nowMs).toISOString().slice(0, 10))
     if (problem !== null) throw new AppError(problem, { detail: 'database not entitled' })
   }
-  return { client, signedWithCurrent: secret.current, linkSealed: read.linkSealed }
+  return { client, signedWithCurrent: secret.current, linkSealed: read.linkSealed, utils }
 }
 
 interface Authenticated {

@@ -5,7 +5,7 @@ import type { Services } from '../services.js'
 import type { Account } from '../../providers/types.js'
 import { openLink, type LinkData } from '../link/store.js'
 import { passGate } from './gate.js'
-import { utilsOf, majorVersion, type OdooUtils } from './utils.js'
+import { majorVersion, type OdooUtils } from './utils.js'
 
 export interface LinkContext {
   dbUuid: string
@@ -16,12 +16,11 @@ export interface LinkContext {
 }
 
 export async function linkContext (s: Services, req: FastifyRequest): Promise<LinkContext> {
-  const { client, linkSealed } = await passGate(s, req, { tokens: 'ordinary', skipSubscription: false, deleting: false })
+  const { client, linkSealed, utils } = await passGate(s, req, { tokens: 'ordinary', skipSubscription: false, deleting: false })
   const link = linkSealed === null ? null : openLink(s, client.clientId, linkSealed)
   if (link === null || link.provider === undefined || link.connection === undefined) {
     throw new AppError('BSB_CLIENT_DELETED', { detail: 'client has no bank connection' })
   }
-  const utils = utilsOf(req.body)
   return { dbUuid: client.dbUuid, clientId: client.clientId, link, utils, major: majorVersion(utils.serverVersion) }
 }
 
