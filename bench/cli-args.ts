@@ -20,7 +20,7 @@ export interface BenchArgs {
   durations: Durations
 }
 
-export const FULL: Durations = { warmupSeconds: 3, measureSeconds: 10, rounds: 2, loopSeconds: 1 }
+export const FULL: Durations = { warmupSeconds: 3, measureSeconds: 5, rounds: 6, loopSeconds: 1 }
 export const QUICK: Durations = { warmupSeconds: 1, measureSeconds: 2, rounds: 1, loopSeconds: 0.5 }
 
 export class UsageError extends Error {}

@@ -54,8 +54,10 @@ export async function runGateBench (d: Durations): Promise<BenchResult> {
     // the bare server gets the very same signed requests (it ignores the headers)
     const cmp = await compareLoads(plan(broker.server.url, broker.server.pid), plan(bare.url, bare.pid), d)
     const ratio = cmp.a.requestsPerSecond / cmp.b.requestsPerSecond
+    const roundRatios = cmp.roundsA.map((a, i) => a / (cmp.roundsB[i] as number)).sort((x, y) => x - y)
     const notes = [
       `${CONNECTIONS} connections; ${d.warmupSeconds} s warm-up per side, then ${d.rounds} alternating ${d.measureSeconds} s rounds, best round kept (broker ${cmp.roundsA.map(fmtInt).join(' / ')}, bare ${cmp.roundsB.map(fmtInt).join(' / ')} req/s)`,
+      `ratio of each pair of rounds: ${roundRatios.map(r => r.toFixed(2)).join(' ')}, median ${(roundRatios[Math.floor(roundRatios.length / 2)] as number).toFixed(2)}`,
       `server CPU per request: broker ${fmt1(cmp.a.serverCpuMsPerRequest * 1000)} µs (plus Redis), bare ${fmt1(cmp.b.serverCpuMsPerRequest * 1000)} µs: CPU ratio ${(cmp.b.serverCpuMsPerRequest / cmp.a.serverCpuMsPerRequest).toFixed(2)}`,
       limitsNote(),
       `the load rotates over ${clients.length} clients (one database and subscription each, as many Odoo databases), each under the default ${DEFAULT_PER_CLIENT_MINUTE} requests a minute; every request signed`,
