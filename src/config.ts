@@ -98,7 +98,7 @@ export const SETTINGS: readonly SettingSpec[] = [
   { name: 'TWILIO_VERIFY_SERVICE_SID', default: 'VAsandbox0000000000000000000000000', kind: 'string', description: 'Twilio Verify service SID.' },
   { name: 'BODY_LIMIT', default: '1048576', kind: 'bytes', description: 'Largest accepted request body (bytes).' },
   { name: 'REQUEST_TIMEOUT', default: '30000', kind: 'ms', description: 'Server-side request timeout (ms).' },
-  { name: 'DETECT_BAD_SIGNATURES', default: '10', kind: 'string', description: 'Bad signatures for one client within DETECT_BAD_SIGNATURES_WINDOW that lock the client.' },
+  { name: 'DETECT_BAD_SIGNATURES', default: '10', kind: 'string', description: 'Bad signatures for one client (with its current access token) within DETECT_BAD_SIGNATURES_WINDOW that lock the client.' },
   { name: 'DETECT_BAD_SIGNATURES_WINDOW', default: '300', kind: 'seconds', description: 'Window of DETECT_BAD_SIGNATURES (seconds).' },
   { name: 'DETECT_FOREIGN_DB', default: '1', kind: 'string', description: 'Signed requests of a client from another `db_uuid` within DETECT_FOREIGN_DB_WINDOW that lock the client.' },
   { name: 'DETECT_FOREIGN_DB_WINDOW', default: '86400', kind: 'seconds', description: 'Window of DETECT_FOREIGN_DB (seconds).' },

@@ -154,7 +154,10 @@ async function authenticate (s: Services, req: FastifyRequest, policy: GatePolic
   const secret = s.clients.signingSecrets(client).find(sec => verifySignature(sec.token, message, signature))
   if (secret === undefined) {
     req.bsb.security = 'bad_signature'
-    await onBadSignature(s, req, client, utils.psu)
+    // Only a caller holding the client's current access token counts towards locking it (a stolen
+    // access token without the refresh secret): knowing a client id must not be enough to lock it.
+    // Any other failed signature counts against its source IP only (countFailedAuthentication).
+    if (timingSafeHashEqual(client.accessHash, accessTokenHash)) await onBadSignature(s, req, client, utils.psu)
     throw new AppError('BSB_INVALID_SIGNATURE', { detail: 'HMAC mismatch' })
   }
   if (foreignDb) {

@@ -40,6 +40,18 @@ t.test('bad signatures: the 3rd within the window locks the client, 2 do not', a
   t.equal((await events(h, 'lock_set')).length, 1, 'one lock record')
 })
 
+t.test('bad signatures from someone who knows only the client id never lock the client', async t => {
+  const h = await buildTestApp(t, { DETECT_BAD_SIGNATURES: '3' })
+  const db = 'db-det-badsig-0002'
+  const link = await newLink(h.app, db)
+  const stranger = { ...link, accessToken: 'not-the-access-token-of-this-client-000000' }
+  for (let i = 0; i < 6; i++) t.equal((await call(h.app, TOKEN, stranger, { db, badSignature: true })).error.code, 100, `bad signature ${i + 1} refused`)
+  t.notOk(isLockedEnvelope(await call(h.app, PROBE, link, { db })), 'twice the threshold later, the client is not locked')
+  t.ok((await renewing(h.app, link, { db })).result, 'and its own signed calls are served')
+  t.same(await events(h, 'security_bad_signatures'), [], 'no rule fired')
+  t.equal((await events(h, 'lock_set')).length, 0, 'no lock')
+})
+
 t.test('foreign db_uuid: an event every time, the 2nd locks the client', async t => {
   const h = await buildTestApp(t, { DETECT_FOREIGN_DB: '2' })
   const db = 'db-det-foreign-001'
