@@ -9,6 +9,7 @@
 import type { RedisClient } from './redis.js'
 import type { Keys } from './keys.js'
 import { batched } from './batch.js'
+import { ReplyError } from 'ioredis'
 
 /**
  * Arguments shared by every request of a call: ARGV[1..6] are now (ms), the rate window (ms), this
@@ -52,7 +53,8 @@ end
  * Reads for any number of requests (7 keys and 2 arguments each, in order, after the shared
  * arguments; one answer each): the requests that arrive together are sent as one call (see batched
  * below). The answers come back as one JSON text: one native JSON.parse costs the broker less than
- * decoding some 30 RESP values per request.
+ * decoding some 30 RESP values per request. A Redis error in one request's part (a damaged key, a
+ * write refused for lack of memory) fails that request only.
  */
 const GATE = COUNT_FN + `
 local function field(flat, name)
@@ -74,7 +76,12 @@ local function gate(k, a)
 end
 local out = {}
 for i = 0, #KEYS / 7 - 1 do
-  out[i + 1] = gate(i * 7, 6 + i * 2)
+  local ok, answer = pcall(gate, i * 7, 6 + i * 2)
+  if ok then
+    out[i + 1] = answer
+  else
+    out[i + 1] = {-1, type(answer) == 'table' and (answer.err or 'ERR script') or tostring(answer)}
+  end
 end
 return cjson.encode(out)
 `
@@ -175,6 +182,8 @@ export function createGateScript (redis: RedisClient, keys: Keys) {
     /** One round trip: everything the gate needs, counted when the caller holds the current access token. */
     async read (a: GateArgs): Promise<GateRead> {
       const raw = await read(a)
+      // this request's own part failed (e.g. WRONGTYPE on a damaged key); the others of its call were answered
+      if (raw[0] === -1) throw new ReplyError(String(raw[1]))
       if (raw[0] === 0) return { client: null, subscription: {}, dbLock: {}, counted: null, linkSealed: null }
       return {
         client: pairs(raw[1]),
