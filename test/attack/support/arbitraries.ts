@@ -131,6 +131,8 @@ function apply (root: unknown, m: Mutation): unknown {
   const key = keys.length > 0 ? keys[m.pick % keys.length] as string : null
   if (m.kind === 'replace' && key !== null) target[key] = m.value
   else if (m.kind === 'remove' && key !== null) delete target[key]
+  // an array gets one more element (a generated key such as "length" cannot be defined on it)
+  else if (m.kind === 'add' && Array.isArray(target)) target.push(m.value)
   else if (m.kind === 'add') Object.defineProperty(target, m.key, { value: m.value, enumerable: true, writable: true, configurable: true })
   else if (m.kind === 'wrap' && key !== null) {
     let v = target[key]
