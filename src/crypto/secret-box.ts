@@ -15,9 +15,9 @@ export class SecretUnreadableError extends Error {
 
 /**
  * Every signed request opens its client's refresh secret and link: the same few envelopes, again and
- * again (other values — transactions, accounts, sessions — are opened each time). GCM is deterministic for a given (key, envelope, associated data), so an envelope that opened
- * once opens to the same text until the process restarts; keeping it saves two decryptions per
- * request. It keeps nothing a reader of this process's memory could not already open with the keys
+ * again (other values — transactions, accounts, sessions — are opened each time). GCM is
+ * deterministic for a given (key, envelope, associated data), so an envelope that opened once opens
+ * to the same text until the process restarts; keeping it saves two decryptions per request. It keeps nothing a reader of this process's memory could not already open with the keys
  * it holds. Bounded in entries (oldest out first) and in age. An entry answers only the associated
  * data it was opened with: any other goes to the decryption, which fails authentication.
  */

@@ -25,6 +25,18 @@ t.test('a tampered envelope never opens, even after the genuine one was opened',
   t.throws(() => box.openKept(tampered, 'link:cl_a'), SecretUnreadableError)
 })
 
+t.test('an envelope tampered far from its end (same lookup key as the kept one) never opens', async t => {
+  const box = createSecretBox(keys)
+  const sealed = box.seal(JSON.stringify({ token: 'x'.repeat(200) }), 'link:cl_a')
+  t.ok(box.openJsonKept(sealed, 'link:cl_a'))
+  const parts = sealed.split('.')
+  const ct = Buffer.from(parts[4] as string, 'base64url')
+  ct[0] = (ct[0] as number) ^ 1
+  const tampered = [...parts.slice(0, 4), ct.toString('base64url')].join('.')
+  t.equal(tampered.slice(-40), sealed.slice(-40), 'the kept entry is found by the same last characters')
+  t.throws(() => box.openKept(tampered, 'link:cl_a'), SecretUnreadableError, 'but the whole envelope differs: decrypted, and refused')
+})
+
 t.test('an envelope under a key this process no longer holds does not open', async t => {
   const old = createSecretBox([{ id: 'old', key: randomBytes(32) }])
   const sealed = old.seal('x', 'a')
