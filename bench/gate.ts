@@ -1,11 +1,11 @@
 /**
  * gate: a signed `/proxy/v2/connection_status` that passes every gate (signature, client and
  * subscription, lock, rate counters) and answers from Redis without a provider call, against a bare
- * Fastify route answering the same JSON body. Each server runs in its own child process; autocannon
- * loads them from this one with 50 connections.
+ * Fastify route answering the same JSON body. Each server runs in its own child process, loaded with
+ * 50 connections (bench/load.ts).
  */
 import type { Durations } from './cli-args.js'
-import { compareLoads, type LoadFigures, type LoadPlan, type RequestShape } from './load.js'
+import { compareLoads, loadGeneratorNote, type LoadFigures, type LoadPlan, type RequestShape } from './load.js'
 import { startServer, type ServerProcess } from './processes.js'
 import { freePort } from '../src/dev/local-redis.js'
 import { startBroker } from './broker/harness.js'
@@ -26,7 +26,7 @@ const MAX_P99_MS = 50
  */
 const DEFAULT_PER_CLIENT_MINUTE = 600
 /** Above any rate this 2-core machine reaches; only sizes the client pool. */
-const ASSUMED_MAX_RPS = 8_000
+const ASSUMED_MAX_RPS = 15_000
 
 /** Enough clients that none passes the default per-minute limit with all of one side's load in one minute. */
 function clientPoolSize (d: Durations): number {
@@ -50,7 +50,7 @@ export async function runGateBench (d: Durations): Promise<BenchResult> {
     const body = JSON.stringify(first)
     const port = await freePort()
     bare = await startServer('./servers/bare-fastify.js', { PORT: String(port), BARE_PATH: PATH, BARE_RESPONSE: body }, port, '/health')
-    const plan = (url: string, serverPid: number): LoadPlan => ({ url, serverPid, connections: CONNECTIONS, requests, verifyBody: text => text === body })
+    const plan = (url: string, serverPid: number): LoadPlan => ({ url, serverPid, connections: CONNECTIONS, requests, expect: { body } })
     // the bare server gets the very same signed requests (it ignores the headers)
     const cmp = await compareLoads(plan(broker.server.url, broker.server.pid), plan(bare.url, bare.pid), d)
     const ratio = cmp.a.requestsPerSecond / cmp.b.requestsPerSecond
@@ -62,6 +62,7 @@ export async function runGateBench (d: Durations): Promise<BenchResult> {
       limitsNote(),
       `the load rotates over ${clients.length} clients (one database and subscription each, as many Odoo databases), each under the default ${DEFAULT_PER_CLIENT_MINUTE} requests a minute; every request signed`,
       'broker at LOG_LEVEL=info (production default, to /dev/null); bare Fastify without logger',
+      loadGeneratorNote(),
       layoutNote()
     ]
     if (cmp.a.bad > 0) notes.push(`FAIL: ${fmtInt(cmp.a.bad)} broker answers were not the expected result: ${cmp.a.badDetail}`)

@@ -1,13 +1,15 @@
 /**
- * HTTP load with autocannon's programmatic API, from this process (the servers under test run in
- * child processes). Two sides are compared in alternating rounds after a warm-up each, and each side
- * keeps its best round: on a shared 2-core machine other processes steal time from whichever side
- * runs at that moment, and the best round is the least disturbed one. The server's own CPU time per
- * request (from /proc) is reported too: it does not depend on how much of the machine it got.
+ * HTTP load from a separate load generator: wrk where installed, else autocannon in this process
+ * (the servers under test run in child processes). Two sides are compared in alternating rounds
+ * after a warm-up each, and each side keeps its best round: on a shared 2-core machine other
+ * processes steal time from whichever side runs at that moment, and the best round is the least
+ * disturbed one. The server's own CPU time per request (from /proc) is reported too: it does not
+ * depend on how much of the machine it got.
  */
 import { readFileSync } from 'node:fs'
-import autocannon from 'autocannon'
 import type { Durations } from './cli-args.js'
+import { runWrk, wrkInstalled } from './load-wrk.js'
+import { runAutocannon } from './load-autocannon.js'
 
 export interface RequestShape {
   method: 'GET' | 'POST'
@@ -20,22 +22,44 @@ export interface LoadPlan {
   url: string
   connections: number
   /**
-   * The requests, sent in turn by every connection (each client's signed headers, say). autocannon
-   * encodes each once, before the run: the load generator shares its core with Redis, so it must not
-   * spend that core rebuilding requests.
+   * The requests, sent in turn (each client's signed headers, say). The load generator encodes each
+   * once, before the run: it shares its core with Redis, so it must not spend that core rebuilding them.
    */
   requests: RequestShape[]
-  /** True when a response body is the answer we meant to measure (not an error envelope). */
-  verifyBody: (body: string) => boolean
+  /** How to tell the answer we meant to measure from anything else (an error envelope, say). */
+  expect: Expectation
   /** The server process, for its CPU time. */
   serverPid: number
 }
+
+/** A 2xx answer counts when its body is exactly `body`, or when it does not contain `notContaining`. */
+export type Expectation = { body: string } | { notContaining: string }
+
+/** What one load generator run saw. */
+export interface RawRun {
+  total: number
+  seconds: number
+  p50Ms: number
+  p99Ms: number
+  non2xx: number
+  mismatches: number
+  errors: number
+  timeouts: number
+  bytesPerSecond: number
+}
+
+const WRK = wrkInstalled()
+
+/** For the notes: which load generator ran. */
+export const loadGeneratorNote = (): string => WRK
+  ? 'load from wrk (one thread, on the load generator\'s core)'
+  : 'load from autocannon in the bench process (wrk is not installed: `apt-get install wrk` for figures that depend less on the load generator)'
 
 export interface LoadFigures {
   requestsPerSecond: number
   p50Ms: number
   p99Ms: number
-  /** Responses that were not 2xx, failed verifyBody, errored or timed out. */
+  /** Responses that were not 2xx, failed the expectation, errored or timed out. */
   bad: number
   /** The same, by kind: `2 not 2xx, 1 unexpected body, 0 errors, 3 timeouts`. */
   badDetail: string
@@ -62,33 +86,21 @@ function cpuMsOf (pid: number): number {
   return (Number(fields[11]) + Number(fields[12])) * 1000 / CLOCK_TICKS_PER_SECOND
 }
 
-async function once (plan: LoadPlan, seconds: number): Promise<autocannon.Result> {
-  return await autocannon({
-    url: plan.url,
-    connections: plan.connections,
-    duration: seconds,
-    timeout: 10,
-    requests: plan.requests,
-    // autocannon 9 accepts verifyBody (not yet in @types/autocannon 7)
-    ...({ verifyBody: plan.verifyBody } as object)
-  })
-}
+const once = async (plan: LoadPlan, seconds: number): Promise<RawRun> => WRK ? await runWrk(plan, seconds) : await runAutocannon(plan, seconds)
 
 async function measureOnce (plan: LoadPlan, seconds: number): Promise<LoadFigures> {
   const cpuBefore = cpuMsOf(plan.serverPid)
   const r = await once(plan, seconds)
   const cpu = cpuMsOf(plan.serverPid) - cpuBefore
-  const total = r.requests.total
-  const mismatches = (r as unknown as { mismatches?: number }).mismatches ?? 0
   return {
-    requestsPerSecond: total / (r.duration > 0 ? r.duration : seconds),
-    p50Ms: r.latency.p50,
-    p99Ms: r.latency.p99,
-    bad: r.non2xx + mismatches + r.errors + r.timeouts,
-    badDetail: `${r.non2xx} not 2xx, ${mismatches} unexpected bodies, ${r.errors} connection errors, ${r.timeouts} timeouts (10 s)`,
-    total,
-    bytesPerSecond: r.throughput.average,
-    serverCpuMsPerRequest: total > 0 ? cpu / total : NaN
+    requestsPerSecond: r.total / r.seconds,
+    p50Ms: r.p50Ms,
+    p99Ms: r.p99Ms,
+    bad: r.non2xx + r.mismatches + r.errors + r.timeouts,
+    badDetail: `${r.non2xx} not 2xx, ${r.mismatches} unexpected bodies, ${r.errors} connection errors, ${r.timeouts} timeouts (10 s)`,
+    total: r.total,
+    bytesPerSecond: r.bytesPerSecond,
+    serverCpuMsPerRequest: r.total > 0 ? cpu / r.total : NaN
   }
 }
 

@@ -1,7 +1,7 @@
 /**
  * How a benchmark run lays its processes on the machine. Every server under test (the broker, or its
- * baseline) runs alone on core 0; this process (autocannon, the CPU loops) and Redis share the other
- * cores. Each side of a comparison then gets one core of its own, as a broker has in production,
+ * baseline) runs alone on core 0; this process (the CPU loops, and the load generator: wrk, a child
+ * that inherits this process's cores, or autocannon in it) and Redis share the other cores. Each side of a comparison then gets one core of its own, as a broker has in production,
  * where Redis runs on another host, and the scheduler no longer moves the three processes between
  * cores from one round to the next. Redis is a private `redis-server` without persistence, started
  * for the run (so that it can be pinned without touching the machine's own). Without taskset, with
@@ -62,7 +62,7 @@ export async function prepareMachine (): Promise<BenchMachine> {
   pin(process.pid, otherCores())
   process.env.REDIS_URL = redis.url
   pinning = true
-  layout = `server under test pinned to core ${SERVER_CORE}; the load generator (this process) and a private Redis (no persistence) on core${otherCores().length > 1 ? 's' : ''} ${otherCores()}`
+  layout = `server under test pinned to core ${SERVER_CORE}; the load generator (this process and its children) and a private Redis (no persistence) on core${otherCores().length > 1 ? 's' : ''} ${otherCores()}`
   return {
     layout,
     stop: async () => {

@@ -5,7 +5,7 @@
  * count 500). Both are served by the broker's child process (the sandbox is mounted in it).
  */
 import type { Durations } from './cli-args.js'
-import { compareLoads, type LoadFigures, type RequestShape } from './load.js'
+import { compareLoads, loadGeneratorNote, type LoadFigures, type RequestShape } from './load.js'
 import { startBroker, type BrokerUnderTest } from './broker/harness.js'
 import { callBroker, consentSandboxBank, registerClients } from './broker/clients.js'
 import type { OdooCredentials } from './broker/signed.js'
@@ -49,8 +49,8 @@ export async function runPageBench (d: Durations): Promise<BenchResult> {
     if (check.added?.length !== PAGE) throw new Error(`the direct Plaid call gave ${String(check.added?.length)} lines, not ${PAGE}`)
     const pages = clients.map(c => transactionsRequest(c, first.accountId))
     const cmp = await compareLoads(
-      { url: b.server.url, serverPid: b.server.pid, connections: CONNECTIONS, requests: pages, verifyBody: text => text === first.body },
-      { url: b.server.url, serverPid: b.server.pid, connections: CONNECTIONS, requests: [direct], verifyBody: text => !text.includes('"error_code"') },
+      { url: b.server.url, serverPid: b.server.pid, connections: CONNECTIONS, requests: pages, expect: { body: first.body } },
+      { url: b.server.url, serverPid: b.server.pid, connections: CONNECTIONS, requests: [direct], expect: { notContaining: '"error_code"' } },
       d)
     const brokerFigures = cmp.a
     const directFigures = cmp.b
@@ -61,6 +61,7 @@ export async function runPageBench (d: Durations): Promise<BenchResult> {
       `broker process CPU per page: through the broker ${fmt1(brokerFigures.serverCpuMsPerRequest)} ms (plus Redis), direct ${fmt1(directFigures.serverCpuMsPerRequest)} ms: CPU ratio ${(directFigures.serverCpuMsPerRequest / brokerFigures.serverCpuMsPerRequest).toFixed(2)}`,
       `broker: first page of Plaid "Sandbox Ordinary Bank" (ledger synced before measuring, fresh for 5 min, so no provider call); direct: Plaid /transactions/sync count=${PAGE} on the sandbox mounted in the same broker process`,
       `load rotates over ${clients.length} clients on the same bank connection, each under the default 600 requests a minute; ${limitsNote()}`,
+      loadGeneratorNote(),
       layoutNote()
     ]
     if (brokerFigures.bad > 0) notes.push(`FAIL: ${fmtInt(brokerFigures.bad)} broker answers were not the expected page: ${brokerFigures.badDetail}`)

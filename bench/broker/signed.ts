@@ -1,4 +1,4 @@
-/** Requests signed exactly as Odoo's OdooFinAuth signs them (odoo-protocol.md §4), ready for autocannon. */
+/** Requests signed exactly as Odoo's OdooFinAuth signs them (odoo-protocol.md §4), ready for the load generator. */
 import { canonicalizePythonJson } from '../../src/protocol/canonical-json.js'
 import { computeSignature, signatureMessage } from '../../src/protocol/signature.js'
 import type { RequestShape } from '../load.js'

@@ -102,6 +102,9 @@ end
 return ttl
 `
 
+/** Requests per gate call at most (see batched: a full batch goes out at once, so Redis runs it while the broker reads on). */
+const GATE_BATCH = 16
+
 /** Weight of a newly closed active minute in the client's normal rate (an average over ~5 active minutes). */
 const RATE_ALPHA = 0.2
 const BASELINE_TTL_SECONDS = 30 * 86_400
@@ -176,7 +179,7 @@ export function createGateScript (redis: RedisClient, keys: Keys) {
     return JSON.parse(await scripts.bsbGate(...args) as unknown as string) as unknown[][]
   }
   // On a cluster the keys of different databases live on different nodes: one call per request there.
-  const read = redis.isCluster ? async (a: GateArgs) => (await readMany([a]))[0] as unknown[] : batched(readMany)
+  const read = redis.isCluster ? async (a: GateArgs) => (await readMany([a]))[0] as unknown[] : batched(readMany, { maxBatch: GATE_BATCH })
 
   return {
     /** One round trip: everything the gate needs, counted when the caller holds the current access token. */
