@@ -2,7 +2,7 @@
  * Secrets at rest: AES-256-GCM with a key id, so keys can rotate (the first key encrypts, every
  * listed key decrypts). Envelope: `v1.<kid>.<iv>.<tag>.<ciphertext>` in base64url.
  * The associated data binds a ciphertext to where it is stored, so a value copied to another key fails.
- * The values every signed request opens are kept a short while once opened (openKept).
+ * The values every signed request opens are kept a short while once opened (openKept, openJsonKept).
  */
 import { createCipheriv, createDecipheriv, randomBytes } from 'node:crypto'
 
@@ -17,8 +17,9 @@ export class SecretUnreadableError extends Error {
  * Every signed request opens its client's refresh secret and link: the same few envelopes, again and
  * again (other values — transactions, accounts, sessions — are opened each time). GCM is
  * deterministic for a given (key, envelope, associated data), so an envelope that opened once opens
- * to the same text until the process restarts; keeping it saves two decryptions per request. It keeps nothing a reader of this process's memory could not already open with the keys
- * it holds. Bounded in entries (oldest out first) and in age. An entry answers only the associated
+ * to the same text until the process restarts; keeping it saves two decryptions (and the link's JSON
+ * parse) per request. It keeps nothing a reader of this process's memory could not already open with
+ * the keys it holds. Bounded in entries (oldest out first) and in age. An entry answers only the associated
  * data it was opened with: any other goes to the decryption, which fails authentication.
  */
 const OPENED_ENTRIES = 4_096
@@ -30,10 +31,10 @@ const OPENED_MAX_AGE_MS = 60_000
  */
 const KEY_CHARS = 40
 
-function openedCache (now: () => number) {
-  const entries = new Map<string, { envelope: string, aad: string, text: string, until: number }>()
+function openedCache<V> (now: () => number) {
+  const entries = new Map<string, { envelope: string, aad: string, value: V, until: number }>()
   return {
-    get (envelope: string, aad: string): string | undefined {
+    get (envelope: string, aad: string): V | undefined {
       const key = envelope.slice(-KEY_CHARS)
       const hit = entries.get(key)
       if (hit === undefined || hit.envelope !== envelope || hit.aad !== aad) return undefined
@@ -41,13 +42,22 @@ function openedCache (now: () => number) {
         entries.delete(key)
         return undefined
       }
-      return hit.text
+      return hit.value
     },
-    set (envelope: string, aad: string, text: string): void {
+    set (envelope: string, aad: string, value: V): void {
       if (entries.size >= OPENED_ENTRIES) entries.delete(entries.keys().next().value as string)
-      entries.set(envelope.slice(-KEY_CHARS), { envelope, aad, text, until: now() + OPENED_MAX_AGE_MS })
+      entries.set(envelope.slice(-KEY_CHARS), { envelope, aad, value, until: now() + OPENED_MAX_AGE_MS })
     }
   }
+}
+
+/** Frozen all the way down: a kept value is shared by every request that opens the same envelope. */
+function deepFreeze<T> (value: T): T {
+  if (value !== null && typeof value === 'object' && !Object.isFrozen(value)) {
+    Object.freeze(value)
+    for (const v of Object.values(value)) deepFreeze(v)
+  }
+  return value
 }
 
 export function createSecretBox (keys: ReadonlyArray<{ id: string, key: Buffer }>, now: () => number = Date.now) {
@@ -80,14 +90,33 @@ export function createSecretBox (keys: ReadonlyArray<{ id: string, key: Buffer }
   }
 
   const open = (envelope: string, aad: string): string => openBuffer(envelope, aad).toString('utf8')
-  const opened = openedCache(now)
+  const openedText = openedCache<string>(now)
   function openKept (envelope: string, aad: string): string {
-    let text = opened.get(envelope, aad)
+    let text = openedText.get(envelope, aad)
     if (text === undefined) {
       text = open(envelope, aad)
-      opened.set(envelope, aad, text)
+      openedText.set(envelope, aad, text)
     }
     return text
+  }
+  const openedJson = openedCache<unknown>(now)
+  /** The envelope last opened under each associated data (bounded like the kept values). */
+  const lastJsonEnvelope = new Map<string, string>()
+  function openJsonKept<T> (envelope: string, aad: string): T {
+    let value = openedJson.get(envelope, aad)
+    if (value === undefined) {
+      value = deepFreeze(JSON.parse(open(envelope, aad)) as unknown)
+      openedJson.set(envelope, aad, value)
+      if (lastJsonEnvelope.size >= OPENED_ENTRIES) lastJsonEnvelope.delete(lastJsonEnvelope.keys().next().value as string)
+      lastJsonEnvelope.set(aad, envelope)
+    }
+    return value as T
+  }
+  function lastKeptJson<T> (aad: string): { envelope: string, value: T } | undefined {
+    const envelope = lastJsonEnvelope.get(aad)
+    if (envelope === undefined) return undefined
+    const value = openedJson.get(envelope, aad)
+    return value === undefined ? undefined : { envelope, value: value as T }
   }
 
   return {
@@ -99,7 +128,10 @@ export function createSecretBox (keys: ReadonlyArray<{ id: string, key: Buffer }
     openJson: <T = unknown>(envelope: string, aad: string): T => JSON.parse(open(envelope, aad)) as T,
     /** For the values every signed request opens (a client's refresh secret, its link): kept a while. */
     openKept,
-    openJsonKept: <T = unknown>(envelope: string, aad: string): T => JSON.parse(openKept(envelope, aad)) as T
+    /** The same for JSON, kept parsed: the value is frozen (deeply) and shared, so copy it to change it. */
+    openJsonKept,
+    /** The value openJsonKept last opened under `aad`, with its envelope, while it is kept. */
+    lastKeptJson
   }
 }
 

@@ -67,12 +67,13 @@ export async function syncAccount (s: Services, input: SyncInput): Promise<SyncO
     const seenPending = new Set<string>()
     let snapshot = false
     let syncState = meta.sync_state !== undefined ? JSON.parse(meta.sync_state) : null
+    let current = link
     for await (const page of entry.adapter.syncTransactions(link.connection, { account, fromDate, toDate: today, syncState, userPresent: input.userPresent, psu: input.psu })) {
       await ledger.apply(page.upserts, page.removed, gen)
       for (const t of page.upserts) if (t.status !== 'booked') seenPending.add(t.id)
       snapshot = snapshot || page.pendingIsSnapshot
       syncState = page.syncState
-      await saveRotatedSecrets(s, input.dbUuid, input.clientId, link, page.secrets)
+      current = await saveRotatedSecrets(s, input.dbUuid, input.clientId, current, page.secrets)
     }
     if (snapshot) await ledger.prunePending(seenPending, fromDate)
     await ledger.saveMeta({ last_sync: String(now), gen: String(gen), sync_state: JSON.stringify(syncState ?? null), history_start: dayDate(historyStart) })

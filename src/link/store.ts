@@ -33,6 +33,11 @@ export function openLink (s: Services, clientId: string, sealed: string): LinkDa
   return s.box.openJsonKept<LinkData>(sealed, aad(clientId))
 }
 
+/** The client's link data as this process last opened it, with its envelope, while kept (the gate then asks Redis only whether it changed). */
+export function keptLink (s: Services, clientId: string): { envelope: string, value: LinkData } | undefined {
+  return s.box.lastKeptJson<LinkData>(aad(clientId))
+}
+
 /** Writes (or replaces in place: reconnect, update credentials) the link data of a client. */
 export async function writeLink (s: Services, dbUuid: string, clientId: string, data: LinkData): Promise<void> {
   const key = s.keys.link(dbUuid, clientId)
@@ -42,11 +47,15 @@ export async function writeLink (s: Services, dbUuid: string, clientId: string, 
     .exec()
 }
 
-/** Replaces the connection's secrets after a provider rotated a token. */
-export async function saveRotatedSecrets (s: Services, dbUuid: string, clientId: string, link: LinkData, secrets: JsonObject | undefined): Promise<void> {
-  if (secrets === undefined || link.connection === undefined) return
-  link.connection = { ...link.connection, secrets }
-  await writeLink(s, dbUuid, clientId, link)
+/**
+ * Stores the connection's secrets after a provider rotated a token, and answers the link to use from
+ * then on (opened link data is shared and frozen: a new object, never a changed one).
+ */
+export async function saveRotatedSecrets (s: Services, dbUuid: string, clientId: string, link: LinkData, secrets: JsonObject | undefined): Promise<LinkData> {
+  if (secrets === undefined || link.connection === undefined) return link
+  const rotated = { ...link, connection: { ...link.connection, secrets } }
+  await writeLink(s, dbUuid, clientId, rotated)
+  return rotated
 }
 
 export async function removeLink (s: Services, dbUuid: string, clientId: string): Promise<void> {

@@ -11,7 +11,8 @@ import type { FastifyRequest } from 'fastify'
 import { AppError } from '../errors.js'
 import type { Services } from '../services.js'
 import { parseClient, type ClientRecord } from '../store/clients.js'
-import type { GateArgs, GateRead } from '../store/gate-script.js'
+import { LINK_TAIL_CHARS, type GateArgs, type GateRead } from '../store/gate-script.js'
+import { keptLink, openLink, type LinkData } from '../link/store.js'
 import { sha256Hex } from '../crypto/tokens.js'
 import { entitlementProblem } from '../store/subscriptions.js'
 import { canonicalizePythonJson } from '../protocol/canonical-json.js'
@@ -32,8 +33,8 @@ export interface GatePolicy {
 
 export interface GateResult {
   client: ClientRecord
-  /** The client's link data as stored (sealed), read in the gate's round trip. */
-  linkSealed: string | null
+  /** The client's link data as stored, read in the gate's round trip; opened on first use (link). */
+  link: () => LinkData | null
   /** True when the current refresh token signed (false: the previous one, inside its grace). */
   signedWithCurrent: boolean
   /** The request body's `utils`, read once. */
@@ -89,7 +90,11 @@ export async function passGate (s: Services, req: FastifyRequest, policy: GatePo
     const problem = entitlementProblem(read.subscription, new Date(nowMs).toISOString().slice(0, 10))
     if (problem !== null) throw new AppError(problem, { detail: 'database not entitled' })
   }
-  return { client, signedWithCurrent: secret.current, linkSealed: read.linkSealed, utils }
+  const link = (): LinkData | null => {
+    if (read.linkUnchanged && authenticated.knownLink !== undefined) return authenticated.knownLink
+    return read.linkSealed === null ? null : openLink(s, client.clientId, read.linkSealed)
+  }
+  return { client, signedWithCurrent: secret.current, link, utils }
 }
 
 interface Authenticated {
@@ -99,6 +104,8 @@ interface Authenticated {
   utils: OdooUtils
   accessTokenHash: string
   gateArgs: GateArgs
+  /** The link data this process held opened for the client when the request came (see LINK_TAIL_CHARS). */
+  knownLink: LinkData | undefined
 }
 
 /** Headers, timestamp window, the one Redis read, the HMAC signature and the database binding. */
@@ -118,11 +125,13 @@ async function authenticate (s: Services, req: FastifyRequest, policy: GatePolic
   const utils = utilsOf(req.body)
   req.bsb.dbUuid = utils.dbUuid
   const accessTokenHash = sha256Hex(accessToken)
+  const known = keptLink(s, clientId)
   const gateArgs: GateArgs = {
     dbUuid: utils.dbUuid,
     clientId,
     accessTokenHash,
     psuIp: utils.psu?.ip ?? null,
+    knownLinkTail: known === undefined ? '' : known.envelope.slice(-LINK_TAIL_CHARS),
     now: s.now(),
     rateWindowMs: s.config.rateLimits.windowMs,
     psuWindowMs: s.config.detection.psuIps.windowSeconds * 1000
@@ -165,7 +174,7 @@ async function authenticate (s: Services, req: FastifyRequest, policy: GatePolic
     req.bsb.security = 'foreign_db'
     throw new AppError('BSB_LINK_REQUIRED', { detail: 'client used from another db_uuid' })
   }
-  return { client, read, secret, utils, accessTokenHash, gateArgs }
+  return { client, read, secret, utils, accessTokenHash, gateArgs, knownLink: known?.value }
 }
 
 function canonicalizeBody (raw: string): string {

@@ -3,7 +3,7 @@ import type { FastifyRequest } from 'fastify'
 import { AppError } from '../errors.js'
 import type { Services } from '../services.js'
 import type { Account } from '../../providers/types.js'
-import { openLink, type LinkData } from '../link/store.js'
+import type { LinkData } from '../link/store.js'
 import { passGate } from './gate.js'
 import { majorVersion, type OdooUtils } from './utils.js'
 
@@ -16,8 +16,9 @@ export interface LinkContext {
 }
 
 export async function linkContext (s: Services, req: FastifyRequest): Promise<LinkContext> {
-  const { client, linkSealed, utils } = await passGate(s, req, { tokens: 'ordinary', skipSubscription: false, deleting: false })
-  const link = linkSealed === null ? null : openLink(s, client.clientId, linkSealed)
+  const gate = await passGate(s, req, { tokens: 'ordinary', skipSubscription: false, deleting: false })
+  const { client, utils } = gate
+  const link = gate.link()
   if (link === null || link.provider === undefined || link.connection === undefined) {
     throw new AppError('BSB_CLIENT_DELETED', { detail: 'client has no bank connection' })
   }

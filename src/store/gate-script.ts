@@ -15,8 +15,9 @@ import { ReplyError } from 'ioredis'
  * Arguments shared by every request of a call: ARGV[1..6] are now (ms), the rate window (ms), this
  * minute, the baseline's weight, the baseline's TTL (s) and the end-user IP window (ms). Then each
  * request has its part: KEYS[k+1..k+7] its client, subscription, database lock, rate window, rate
- * baseline, end-user IPs and link; ARGV[a+1..a+2] the SHA-256 of the presented access token and the
- * end-user IP ('' if none).
+ * baseline, end-user IPs and link; ARGV[a+1..a+3] the SHA-256 of the presented access token, the
+ * end-user IP ('' if none) and the end of the link envelope the broker already holds opened ('' if
+ * none: see LINK_TAIL_CHARS).
  */
 const COUNT_FN = `
 local function count(k, a)
@@ -50,7 +51,7 @@ end
 `
 
 /**
- * Reads for any number of requests (7 keys and 2 arguments each, in order, after the shared
+ * Reads for any number of requests (7 keys and 3 arguments each, in order, after the shared
  * arguments; one answer each): the requests that arrive together are sent as one call (see batched
  * below). The answers come back as one JSON text: one native JSON.parse costs the broker less than
  * decoding some 30 RESP values per request. A Redis error in one request's part (a damaged key, a
@@ -72,11 +73,13 @@ local function gate(k, a)
   if field(c, 'at') == ARGV[a + 1] and (tonumber(field(c, 'at_exp')) or 0) > tonumber(ARGV[1]) and field(c, 'locked') ~= '1' and field(c, 'frozen') ~= '1' and field(l, 'locked') ~= '1' then
     seen = count(k, a)
   end
-  return {1, c, s, l, seen, redis.call('HGET', KEYS[k + 7], 'data') or ''}
+  local link = redis.call('HGET', KEYS[k + 7], 'data') or ''
+  if ARGV[a + 3] ~= '' and string.sub(link, -#ARGV[a + 3]) == ARGV[a + 3] then link = true end
+  return {1, c, s, l, seen, link}
 end
 local out = {}
 for i = 0, #KEYS / 7 - 1 do
-  local ok, answer = pcall(gate, i * 7, 6 + i * 2)
+  local ok, answer = pcall(gate, i * 7, 6 + i * 3)
   if ok then
     out[i + 1] = answer
   else
@@ -109,6 +112,14 @@ const GATE_BATCH = 16
 const RATE_ALPHA = 0.2
 const BASELINE_TTL_SECONDS = 30 * 86_400
 
+/**
+ * The link data is the largest part of the answer (about 1 KB sealed). The broker keeps what it
+ * opened lately (SecretBox.openJsonKept) and sends the end of that envelope; when the stored envelope
+ * ends the same, the script answers `true` instead of the envelope. Every sealing draws a fresh IV,
+ * so a rewritten link never ends in the same 40 base64url characters (240 bits of ciphertext).
+ */
+export const LINK_TAIL_CHARS = 40
+
 export interface RequestCount {
   /** Requests of this client in the current rate-limit window, this one included. */
   inWindow: number
@@ -128,6 +139,8 @@ export interface GateRead {
   counted: RequestCount | null
   /** The client's link data, still sealed (opened only after the signature verified), or null. */
   linkSealed: string | null
+  /** True when the stored link envelope is the one whose tail the request sent (knownLinkTail): linkSealed is then null. */
+  linkUnchanged: boolean
 }
 
 export interface GateArgs {
@@ -135,6 +148,8 @@ export interface GateArgs {
   clientId: string
   accessTokenHash: string
   psuIp: string | null
+  /** The last LINK_TAIL_CHARS characters of the link envelope the broker holds opened for this client, or ''. */
+  knownLinkTail: string
   now: number
   rateWindowMs: number
   psuWindowMs: number
@@ -168,7 +183,7 @@ export function createGateScript (redis: RedisClient, keys: Keys) {
   const sharedArgs = (a: GateArgs): string[] => [
     String(a.now), String(a.rateWindowMs), String(Math.floor(a.now / 60_000)), String(RATE_ALPHA), String(BASELINE_TTL_SECONDS), String(a.psuWindowMs)
   ]
-  const ownArgs = (a: GateArgs): string[] => [a.accessTokenHash, a.psuIp ?? '']
+  const ownArgs = (a: GateArgs): string[] => [a.accessTokenHash, a.psuIp ?? '', a.knownLinkTail]
   // The shared arguments are the last request's: its clock is the latest, and every request of a call
   // arrived in the same turn of the event loop (milliseconds apart), under the same configuration.
   const readMany = async (requests: GateArgs[]): Promise<unknown[][]> => {
@@ -187,13 +202,14 @@ export function createGateScript (redis: RedisClient, keys: Keys) {
       const raw = await read(a)
       // this request's own part failed (e.g. WRONGTYPE on a damaged key); the others of its call were answered
       if (raw[0] === -1) throw new ReplyError(String(raw[1]))
-      if (raw[0] === 0) return { client: null, subscription: {}, dbLock: {}, counted: null, linkSealed: null }
+      if (raw[0] === 0) return { client: null, subscription: {}, dbLock: {}, counted: null, linkSealed: null, linkUnchanged: false }
       return {
         client: pairs(raw[1]),
         subscription: pairs(raw[2]),
         dbLock: pairs(raw[3]),
         counted: parseCount(raw[4]),
-        linkSealed: raw[5] === '' ? null : raw[5] as string
+        linkSealed: raw[5] === '' || raw[5] === true ? null : raw[5] as string,
+        linkUnchanged: raw[5] === true
       }
     },
 

@@ -14,27 +14,41 @@ t.test('a sealed value opens only where it was sealed, also after it was opened 
   t.equal(box.openKept(sealed, 'refresh:cl_a'), 'refresh-secret', 'still opens where it belongs')
 })
 
+/** The envelope with one bit of its first ciphertext byte flipped. */
+function tamperedStart (sealed: string): string {
+  const parts = sealed.split('.')
+  const ct = Buffer.from(parts[4] as string, 'base64url')
+  ct[0] = (ct[0] as number) ^ 1
+  return [...parts.slice(0, 4), ct.toString('base64url')].join('.')
+}
+
 t.test('a tampered envelope never opens, even after the genuine one was opened', async t => {
   const box = createSecretBox(keys)
   const sealed = box.seal(JSON.stringify({ token: 'abc' }), 'link:cl_a')
   t.same(box.openJsonKept(sealed, 'link:cl_a'), { token: 'abc' })
-  const parts = sealed.split('.')
-  const ct = Buffer.from(parts[4] as string, 'base64url')
-  ct[0] = (ct[0] as number) ^ 1
-  const tampered = [...parts.slice(0, 4), ct.toString('base64url')].join('.')
-  t.throws(() => box.openKept(tampered, 'link:cl_a'), SecretUnreadableError)
+  t.equal(box.openKept(sealed, 'link:cl_a'), '{"token":"abc"}')
+  t.throws(() => box.openJsonKept(tamperedStart(sealed), 'link:cl_a'), SecretUnreadableError)
+  t.throws(() => box.openKept(tamperedStart(sealed), 'link:cl_a'), SecretUnreadableError)
 })
 
 t.test('an envelope tampered far from its end (same lookup key as the kept one) never opens', async t => {
   const box = createSecretBox(keys)
   const sealed = box.seal(JSON.stringify({ token: 'x'.repeat(200) }), 'link:cl_a')
   t.ok(box.openJsonKept(sealed, 'link:cl_a'))
-  const parts = sealed.split('.')
-  const ct = Buffer.from(parts[4] as string, 'base64url')
-  ct[0] = (ct[0] as number) ^ 1
-  const tampered = [...parts.slice(0, 4), ct.toString('base64url')].join('.')
+  t.ok(box.openKept(sealed, 'link:cl_a'))
+  const tampered = tamperedStart(sealed)
   t.equal(tampered.slice(-40), sealed.slice(-40), 'the kept entry is found by the same last characters')
-  t.throws(() => box.openKept(tampered, 'link:cl_a'), SecretUnreadableError, 'but the whole envelope differs: decrypted, and refused')
+  t.throws(() => box.openJsonKept(tampered, 'link:cl_a'), SecretUnreadableError, 'but the whole envelope differs: decrypted, and refused')
+  t.throws(() => box.openKept(tampered, 'link:cl_a'), SecretUnreadableError, 'the same for the kept text')
+})
+
+t.test('kept JSON is one frozen value: a request cannot change what the next one reads', async t => {
+  const box = createSecretBox(keys)
+  const sealed = box.seal(JSON.stringify({ connection: { secrets: { token: 'abc' } } }), 'link:cl_a')
+  const first = box.openJsonKept<{ connection: { secrets: { token: string } } }>(sealed, 'link:cl_a')
+  t.throws(() => { first.connection.secrets.token = 'changed' }, TypeError, 'nested values are frozen too')
+  t.same(box.openJsonKept(sealed, 'link:cl_a'), { connection: { secrets: { token: 'abc' } } })
+  t.equal(box.openJsonKept(sealed, 'link:cl_a'), first, 'the same value, not parsed again')
 })
 
 t.test('an envelope under a key this process no longer holds does not open', async t => {

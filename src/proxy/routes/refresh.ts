@@ -69,12 +69,12 @@ export async function refreshRoute (app: FastifyInstance, opts: { services: Serv
     let providerWorking = false
     try {
       const res = await entry.adapter.refresh(ctx.link.connection!, { userPresent, psu: ctx.utils.psu, account })
-      await saveRotatedSecrets(s, ctx.dbUuid, ctx.clientId, ctx.link, res.secrets)
+      const link = await saveRotatedSecrets(s, ctx.dbUuid, ctx.clientId, ctx.link, res.secrets)
       if (res.status === 'started') {
         providerWorking = true
         return resultEnvelope({ success: true, currently_fetching: true, next_data: null })
       }
-      await syncAccount(s, { dbUuid: ctx.dbUuid, clientId: ctx.clientId, link: ctx.link, account, userPresent, psu: ctx.utils.psu, force: true })
+      await syncAccount(s, { dbUuid: ctx.dbUuid, clientId: ctx.clientId, link, account, userPresent, psu: ctx.utils.psu, force: true })
       return resultEnvelope({ success: true, currently_fetching: false, next_data: null })
     } catch (err) {
       if (!(err instanceof ProviderError)) throw err
