@@ -7,51 +7,67 @@
  * Every key sits under the database's hash tag, so the script also runs on Redis Cluster.
  */
 import type { RedisClient } from './redis.js'
-import type { Keys } from './keys.js'
+import { GATE_KEY_PARTS, type Keys } from './keys.js'
 import { batched } from './batch.js'
 import { ReplyError } from 'ioredis'
 
 /**
  * Arguments shared by every request of a call: ARGV[1..6] are now (ms), the rate window (ms), this
- * minute, the baseline's weight, the baseline's TTL (s) and the end-user IP window (ms). Then each
- * request has its part: KEYS[k+1..k+7] its client, subscription, database lock, rate window, rate
- * baseline, end-user IPs and link; ARGV[a+1..a+3] the SHA-256 of the presented access token, the
- * end-user IP ('' if none) and the end of the link envelope the broker already holds opened ('' if
- * none: see LINK_TAIL_CHARS).
+ * minute, the baseline's weight, the baseline's TTL (s) and the end-user IP window (ms);
+ * ARGV[7..12] the key parts of GATE_KEY_PARTS (subscription, database lock, rate window, rate
+ * baseline, end-user IPs, link). Then each request has its part: one declared key, KEYS[i], its
+ * client record; and ARGV[a+1..a+5] its database's key base, its client id, the SHA-256 of the
+ * presented access token, the end-user IP ('' if none) and the end of the link envelope the broker
+ * already holds opened ('' if none: see LINK_TAIL_CHARS).
+ *
+ * The six other keys are built here from the base and the parts rather than sent: with 16 requests a
+ * call, sending seven ~75-byte key names each was the largest part of the broker's cost of the read
+ * (building and encoding the command). They share the client record's hash tag, so they sit in the
+ * declared key's slot: on a cluster the call goes to the node that holds them all, and Redis accepts
+ * keys a script did not declare when they hash to the slot of those it did.
  */
-const COUNT_FN = `
-local function count(k, a)
-  local n = redis.call('INCR', KEYS[k + 4])
+const KEYS_FN = `
+local function keys_of(i, a)
+  local base, cid = ARGV[a + 1], ARGV[a + 2]
+  return {KEYS[i], base .. ARGV[7], base .. ARGV[8], base .. ARGV[9] .. cid, base .. ARGV[10] .. cid, base .. ARGV[11] .. cid, base .. ARGV[12] .. cid}
+end
+`
+const SHARED_ARGS = 12
+const OWN_ARGS = 5
+
+const COUNT_FN = KEYS_FN + `
+local function count(K, a)
+  local n = redis.call('INCR', K[4])
   local ttl = -1
   if n == 1 then
-    redis.call('PEXPIRE', KEYS[k + 4], ARGV[2])
+    redis.call('PEXPIRE', K[4], ARGV[2])
     ttl = tonumber(ARGV[2])
   end
-  local h = redis.call('HMGET', KEYS[k + 5], 'm', 'n', 'avg')
+  local h = redis.call('HMGET', K[5], 'm', 'n', 'avg')
   local m = tonumber(h[2]) or 0
   local avg = tonumber(h[3]) or -1
   if h[1] == ARGV[3] then
-    m = redis.call('HINCRBY', KEYS[k + 5], 'n', 1)
+    m = redis.call('HINCRBY', K[5], 'n', 1)
   else
     if h[1] then
       if avg < 0 then avg = m else avg = avg + tonumber(ARGV[4]) * (m - avg) end
     end
     m = 1
-    redis.call('HSET', KEYS[k + 5], 'm', ARGV[3], 'n', '1', 'avg', tostring(avg))
-    redis.call('EXPIRE', KEYS[k + 5], ARGV[5])
+    redis.call('HSET', K[5], 'm', ARGV[3], 'n', '1', 'avg', tostring(avg))
+    redis.call('EXPIRE', K[5], ARGV[5])
   end
   local ips = 0
-  if ARGV[a + 2] ~= '' then
-    local added = redis.call('SADD', KEYS[k + 6], ARGV[a + 2])
-    ips = redis.call('SCARD', KEYS[k + 6])
-    if added == 1 and ips == 1 then redis.call('PEXPIRE', KEYS[k + 6], ARGV[6]) end
+  if ARGV[a + 4] ~= '' then
+    local added = redis.call('SADD', K[6], ARGV[a + 4])
+    ips = redis.call('SCARD', K[6])
+    if added == 1 and ips == 1 then redis.call('PEXPIRE', K[6], ARGV[6]) end
   end
   return {n, ttl, m, tostring(avg), ips}
 end
 `
 
 /**
- * Reads for any number of requests (7 keys and 3 arguments each, in order, after the shared
+ * Reads for any number of requests (one key and five arguments each, in order, after the shared
  * arguments; one answer each): the requests that arrive together are sent as one call (see batched
  * below). The answers come back as one JSON text: one native JSON.parse costs the broker less than
  * decoding some 30 RESP values per request. A Redis error in one request's part (a damaged key, a
@@ -64,33 +80,34 @@ local function field(flat, name)
   end
   return nil
 end
-local function gate(k, a)
-  local c = redis.call('HGETALL', KEYS[k + 1])
+local function gate(i, a)
+  local K = keys_of(i, a)
+  local c = redis.call('HGETALL', K[1])
   if #c == 0 then return {0} end
-  local s = redis.call('HGETALL', KEYS[k + 2])
-  local l = redis.call('HGETALL', KEYS[k + 3])
+  local s = redis.call('HGETALL', K[2])
+  local l = redis.call('HGETALL', K[3])
   local seen = {}
-  if field(c, 'at') == ARGV[a + 1] and (tonumber(field(c, 'at_exp')) or 0) > tonumber(ARGV[1]) and field(c, 'locked') ~= '1' and field(c, 'frozen') ~= '1' and field(l, 'locked') ~= '1' then
-    seen = count(k, a)
+  if field(c, 'at') == ARGV[a + 3] and (tonumber(field(c, 'at_exp')) or 0) > tonumber(ARGV[1]) and field(c, 'locked') ~= '1' and field(c, 'frozen') ~= '1' and field(l, 'locked') ~= '1' then
+    seen = count(K, a)
   end
-  local link = redis.call('HGET', KEYS[k + 7], 'data') or ''
-  if ARGV[a + 3] ~= '' and string.sub(link, -#ARGV[a + 3]) == ARGV[a + 3] then link = true end
+  local link = redis.call('HGET', K[7], 'data') or ''
+  if ARGV[a + 5] ~= '' and string.sub(link, -#ARGV[a + 5]) == ARGV[a + 5] then link = true end
   return {1, c, s, l, seen, link}
 end
 local out = {}
-for i = 0, #KEYS / 7 - 1 do
-  local ok, answer = pcall(gate, i * 7, 6 + i * 3)
+for i = 1, #KEYS do
+  local ok, answer = pcall(gate, i, ${SHARED_ARGS} + (i - 1) * ${OWN_ARGS})
   if ok then
-    out[i + 1] = answer
+    out[i] = answer
   else
-    out[i + 1] = {-1, type(answer) == 'table' and (answer.err or 'ERR script') or tostring(answer)}
+    out[i] = {-1, type(answer) == 'table' and (answer.err or 'ERR script') or tostring(answer)}
   end
 end
 return cjson.encode(out)
 `
 
 /** Counting alone, after the signature verified, for token upkeep calls that carry a stale access token. */
-const COUNT_ONLY = COUNT_FN + 'return count(0, 6)'
+const COUNT_ONLY = COUNT_FN + `return count(keys_of(1, ${SHARED_ARGS}), ${SHARED_ARGS})`
 
 /**
  * The rate window's remaining time, asked only when a request is refused (for Retry-After). A window
@@ -171,24 +188,21 @@ function parseCount (raw: unknown): RequestCount | null {
 type Script = (...args: string[]) => Promise<unknown[]>
 
 export function createGateScript (redis: RedisClient, keys: Keys) {
-  // numberOfKeys left out: the first argument gives it (a batch has 7 keys per request)
+  // numberOfKeys left out: the first argument gives it (one key per request)
   redis.defineCommand('bsbGate', { lua: GATE })
-  redis.defineCommand('bsbGateCount', { numberOfKeys: 7, lua: COUNT_ONLY })
+  redis.defineCommand('bsbGateCount', { numberOfKeys: 1, lua: COUNT_ONLY })
   redis.defineCommand('bsbGateWindowTtl', { numberOfKeys: 1, lua: WINDOW_TTL })
   const scripts = redis as unknown as { bsbGate: Script, bsbGateCount: Script, bsbGateWindowTtl: (...args: string[]) => Promise<number> }
-  const keysOf = (a: GateArgs): string[] => [
-    keys.client(a.dbUuid, a.clientId), keys.subscription(a.dbUuid), keys.dbLock(a.dbUuid),
-    keys.clientRate(a.dbUuid, a.clientId), keys.clientBaseline(a.dbUuid, a.clientId), keys.psuIps(a.dbUuid, a.clientId), keys.link(a.dbUuid, a.clientId)
-  ]
+  const parts = [GATE_KEY_PARTS.subscription, GATE_KEY_PARTS.dbLock, GATE_KEY_PARTS.clientRate, GATE_KEY_PARTS.clientBaseline, GATE_KEY_PARTS.psuIps, GATE_KEY_PARTS.link]
   const sharedArgs = (a: GateArgs): string[] => [
-    String(a.now), String(a.rateWindowMs), String(Math.floor(a.now / 60_000)), String(RATE_ALPHA), String(BASELINE_TTL_SECONDS), String(a.psuWindowMs)
+    String(a.now), String(a.rateWindowMs), String(Math.floor(a.now / 60_000)), String(RATE_ALPHA), String(BASELINE_TTL_SECONDS), String(a.psuWindowMs), ...parts
   ]
-  const ownArgs = (a: GateArgs): string[] => [a.accessTokenHash, a.psuIp ?? '', a.knownLinkTail]
+  const ownArgs = (a: GateArgs): string[] => [keys.dbBase(a.dbUuid), a.clientId, a.accessTokenHash, a.psuIp ?? '', a.knownLinkTail]
   // The shared arguments are the last request's: its clock is the latest, and every request of a call
   // arrived in the same turn of the event loop (milliseconds apart), under the same configuration.
   const readMany = async (requests: GateArgs[]): Promise<unknown[][]> => {
-    const args: string[] = [String(requests.length * 7)]
-    for (const a of requests) args.push(...keysOf(a))
+    const args: string[] = [String(requests.length)]
+    for (const a of requests) args.push(keys.client(a.dbUuid, a.clientId))
     args.push(...sharedArgs(requests[requests.length - 1] as GateArgs))
     for (const a of requests) args.push(...ownArgs(a))
     return JSON.parse(await scripts.bsbGate(...args) as unknown as string) as unknown[][]
@@ -215,7 +229,7 @@ export function createGateScript (redis: RedisClient, keys: Keys) {
 
     /** Counts a request whose signature verified but which carried no current access token. */
     async count (a: GateArgs): Promise<RequestCount> {
-      return parseCount(await scripts.bsbGateCount(...keysOf(a), ...sharedArgs(a), ...ownArgs(a))) as RequestCount
+      return parseCount(await scripts.bsbGateCount(keys.client(a.dbUuid, a.clientId), ...sharedArgs(a), ...ownArgs(a))) as RequestCount
     },
 
     /** Milliseconds left in the client's rate window (for Retry-After on a refusal). */

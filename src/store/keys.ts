@@ -4,12 +4,21 @@
  * Redis Cluster. Every key has a TTL except where noted.
  */
 
+/**
+ * The per-database keys the gate reads besides the client record, as `dbBase + part`, followed by the
+ * client id where the part ends in ':'. Its script builds them from these parts (src/store/gate-script.ts).
+ */
+export const GATE_KEY_PARTS = { subscription: ':sub', dbLock: ':lock', clientRate: ':rate:', clientBaseline: ':base:', psuIps: ':ips:', link: ':link:' } as const
+
 export function createKeys (prefix: string) {
   const db = (dbUuid: string): string => `${prefix}{d:${dbUuid}}`
   const client = (clientId: string): string => `${prefix}{c:${clientId}}`
+  const P = GATE_KEY_PARTS
   return {
+    /** The start of every key of a database (its hash tag included). */
+    dbBase: db,
     /** HASH subscription of a database. TTL: until a year past its expiry (re-set by ops). */
-    subscription: (dbUuid: string) => `${db(dbUuid)}:sub`,
+    subscription: (dbUuid: string) => db(dbUuid) + P.subscription,
     /** HASH client record (tokens, lock). TTL: refresh-token expiry + 30 days, renewed on rotation. */
     client: (dbUuid: string, clientId: string) => `${db(dbUuid)}:cl:${clientId}`,
     /** STRING db_uuid owning a client id. Same TTL as the client record. */
@@ -17,11 +26,11 @@ export function createKeys (prefix: string) {
     /** SET of a database's client ids. No TTL: removed when the database's last client goes; members expire with their records and are pruned on read. */
     dbClients: (dbUuid: string) => `${db(dbUuid)}:clients`,
     /** HASH database-wide lock (locks every client of the database). No TTL: locks last until unlocked. */
-    dbLock: (dbUuid: string) => `${db(dbUuid)}:lock`,
+    dbLock: (dbUuid: string) => db(dbUuid) + P.dbLock,
     /** STRING per-client request counter of the current rate-limit window (RATE_LIMIT_PROXY_CLIENT). TTL = the window. */
-    clientRate: (dbUuid: string, clientId: string) => `${db(dbUuid)}:rate:${clientId}`,
+    clientRate: (dbUuid: string, clientId: string) => db(dbUuid) + P.clientRate + clientId,
     /** HASH link state of a client (provider, institution, encrypted connection). TTL as the client record. */
-    link: (dbUuid: string, clientId: string) => `${db(dbUuid)}:link:${clientId}`,
+    link: (dbUuid: string, clientId: string) => db(dbUuid) + P.link + clientId,
     /** HASH accounts of a link. TTL as the client record. */
     accounts: (dbUuid: string, clientId: string) => `${db(dbUuid)}:acc:${clientId}`,
     /** ZSET ledger of an account's booked transactions (score = booking day number). TTL as the client record. */
@@ -53,9 +62,9 @@ export function createKeys (prefix: string) {
     /** HASH the pending ops unlock code of a client (HMAC of the phone, lock id, expiry, tries; Twilio holds the code). TTL 600 s. */
     unlockCode: (dbUuid: string, clientId: string) => `${db(dbUuid)}:unlock:${clientId}`,
     /** HASH a client's request-rate baseline (current minute, its count, average of active minutes). TTL 30 days, renewed on use. */
-    clientBaseline: (dbUuid: string, clientId: string) => `${db(dbUuid)}:base:${clientId}`,
+    clientBaseline: (dbUuid: string, clientId: string) => db(dbUuid) + P.clientBaseline + clientId,
     /** SET distinct end-user (PSU) IPs seen for a client in the current window. TTL = DETECT_PSU_IPS_WINDOW. */
-    psuIps: (dbUuid: string, clientId: string) => `${db(dbUuid)}:ips:${clientId}`,
+    psuIps: (dbUuid: string, clientId: string) => db(dbUuid) + P.psuIps + clientId,
     /** HASH phone verification of a database (encrypted phone, verified flag). No TTL: the registered phone is the account's recovery factor. */
     phone: (dbUuid: string) => `${db(dbUuid)}:phone`,
     /** HASH a pending SMS code of a database (HMAC of the phone, expiry, wrong tries; Twilio holds the code). TTL 600 s. */
