@@ -3,7 +3,12 @@ import { AppError } from './errors.js'
 import { ProviderError } from '../providers/errors.js'
 import { SecretUnreadableError } from './crypto/secret-box.js'
 
-const REDIS_MESSAGES = /Stream isn't writeable|Connection is closed|Command timed out|ECONNREFUSED|MaxRetriesPerRequest|connect ETIMEDOUT|Reached the max retries|CLUSTERDOWN|Failed to refresh slots cache|None of the sentinels|All sentinels are unreachable|OOM command not allowed|READONLY|LOADING/
+/**
+ * Redis refusing or unreachable: the request fails closed with 503. Besides the connection errors, a
+ * full Redis (OOM), a replica or a loading server (READONLY, LOADING, MASTERDOWN) and a primary whose
+ * replicas fell behind `min-replicas-to-write` (NOREPLICAS).
+ */
+const REDIS_MESSAGES = /Stream isn't writeable|Connection is closed|Command timed out|ECONNREFUSED|MaxRetriesPerRequest|connect ETIMEDOUT|Reached the max retries|CLUSTERDOWN|Failed to refresh slots cache|None of the sentinels|All sentinels are unreachable|OOM command not allowed|READONLY|LOADING|MASTERDOWN|NOREPLICAS/
 
 export function isRedisOutage (err: unknown): boolean {
   const e = err as { name?: string, message?: string } | null
