@@ -8,8 +8,16 @@ import { allStoredAccounts, linkContext, storeAccounts } from '../link-context.j
 import { saveRotatedSecrets } from '../../link/store.js'
 import { shapeAccount } from '../shape.js'
 import { readCursor } from '../cursor.js'
+import { AppError } from '../../errors.js'
 
 const PAGE = 100
+
+/** Odoo sends an account's online_identifier (a string), or false for all accounts. */
+function onlineIdentifier (value: unknown): string | null {
+  if (value === undefined || value === null || value === false) return null
+  if (typeof value === 'string' || (typeof value === 'number' && Number.isFinite(value))) return String(value)
+  throw new AppError('BSB_INVALID_REQUEST', { detail: `online_identifier must be a string or false, not ${Array.isArray(value) ? 'an array' : typeof value}` })
+}
 
 export async function accountsRoute (app: FastifyInstance, opts: { services: Services }): Promise<void> {
   const s = opts.services
@@ -25,6 +33,7 @@ export async function accountsRoute (app: FastifyInstance, opts: { services: Ser
   }, async (req) => {
     const ctx = await linkContext(s, req)
     const body = req.body as { online_identifier?: unknown, next_data?: unknown }
+    const wanted = onlineIdentifier(body.online_identifier)
     const cursor = readCursor(body.next_data)
     let accounts
     if (cursor.offset === 0) {
@@ -38,9 +47,7 @@ export async function accountsRoute (app: FastifyInstance, opts: { services: Ser
       accounts = await allStoredAccounts(s, ctx)
     }
     accounts.sort((a, b) => a.id < b.id ? -1 : a.id > b.id ? 1 : 0)
-    if (body.online_identifier !== undefined && body.online_identifier !== null && body.online_identifier !== false) {
-      accounts = accounts.filter(a => a.id === String(body.online_identifier))
-    }
+    if (wanted !== null) accounts = accounts.filter(a => a.id === wanted)
     const page = accounts.slice(cursor.offset, cursor.offset + PAGE)
     const more = cursor.offset + PAGE < accounts.length
     const result: Record<string, unknown> = {

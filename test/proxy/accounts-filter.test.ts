@@ -1,0 +1,28 @@
+/** `/proxy/v1/accounts` filters by online_identifier; a value Odoo never sends is refused with a reference, never a 500. */
+import t from 'tap'
+import { buildTestApp } from '../helpers/app.js'
+import { createOdooClient } from '../helpers/odoo-client.js'
+import { linkSandboxBank } from '../helpers/linked-client.js'
+import { freePort } from '../helpers/net.js'
+
+t.test('online_identifier: a string filters, false lists all, an object is an invalid request', async t => {
+  const port = await freePort()
+  const h = await buildTestApp(t, { PORT: String(port), PUBLIC_URL: `http://127.0.0.1:${port}` })
+  await h.app.listen({ port, host: '127.0.0.1' })
+  const db = 'db-accounts-filter-0001'
+  await h.app.services.subscriptions.set(db, 'enterprise', '2099-12-31', 'test')
+  const link = await linkSandboxBank(h, 'plaid', 'US', 'Sandbox Ordinary Bank', db)
+  const odoo = createOdooClient(h.app, link, { dbUuid: db, now: h.clock.now })
+
+  const all = (await odoo.call('/proxy/v1/accounts', { online_identifier: false })).result.accounts
+  t.ok(all.length > 1, `the bank has several accounts (${all.length as number})`)
+  const one = (await odoo.call('/proxy/v1/accounts', { online_identifier: all[1].online_identifier })).result.accounts
+  t.same(one.map((a: { online_identifier: string }) => a.online_identifier), [all[1].online_identifier], 'one account by its identifier')
+
+  // found by fuzzing (FUZZ_SEED=627647055): String() of an object whose toString is null threw
+  for (const odd of [{ toString: null }, { a: 1 }, ['x'], true]) {
+    const r = await odoo.call('/proxy/v1/accounts', { online_identifier: odd })
+    t.equal(r.error?.data?.exception_type, 'BSB_INVALID_REQUEST', `${JSON.stringify(odd)}: invalid request`)
+    t.match(r.error?.data?.error_reference, /^ref_/, 'with a reference')
+  }
+})
