@@ -3,8 +3,9 @@
  * exchange token as the link pop-up mints it, then `/proxy/v1/exchange_token` like Odoo.
  */
 import { randomBytes } from 'node:crypto'
-import type { TestApp } from './app.js'
-import { unsignedCall, type OdooLink } from './odoo-client.js'
+import { buildTestApp, type TestApp } from './app.js'
+import { createOdooClient, unsignedCall, type OdooLink } from './odoo-client.js'
+import { freePort } from './net.js'
 import { driveConsent } from './consent-driver.js'
 import type { ProviderId } from '../../providers/types.js'
 
@@ -23,4 +24,17 @@ export async function linkSandboxBank (h: TestApp, provider: ProviderId, country
   const r = await unsignedCall(h.app, '/proxy/v1/exchange_token', { exchange_token: token, company_id: 1, user_id: 2 }, { dbUuid })
   if (r.result === undefined) throw new Error(`exchange failed: ${JSON.stringify(r.error)}`)
   return { clientId: r.result.client_id, refreshToken: r.result.refresh_token, accessToken: r.result.access_token, institutionId: institution.id }
+}
+
+/**
+ * A listening test broker, an entitled database and one linked sandbox bank, with an Odoo client
+ * that signs as that database: the set-up of most proxy tests.
+ */
+export async function linkedOdooClient (t: Parameters<typeof buildTestApp>[0], provider: ProviderId, country: string, bankName: string, dbUuid: string) {
+  const port = await freePort()
+  const h = await buildTestApp(t, { PORT: String(port), PUBLIC_URL: `http://127.0.0.1:${port}` })
+  await h.app.listen({ port, host: '127.0.0.1' })
+  await h.app.services.subscriptions.set(dbUuid, 'enterprise', '2099-12-31', 'test')
+  const link = await linkSandboxBank(h, provider, country, bankName, dbUuid)
+  return { h, link, odoo: createOdooClient(h.app, link, { dbUuid, now: h.clock.now }) }
 }

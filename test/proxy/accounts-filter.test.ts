@@ -1,18 +1,9 @@
 /** `/proxy/v1/accounts` filters by online_identifier; a value Odoo never sends is refused with a reference, never a 500. */
 import t from 'tap'
-import { buildTestApp } from '../helpers/app.js'
-import { createOdooClient } from '../helpers/odoo-client.js'
-import { linkSandboxBank } from '../helpers/linked-client.js'
-import { freePort } from '../helpers/net.js'
+import { linkedOdooClient } from '../helpers/linked-client.js'
 
 t.test('online_identifier: a string filters, false lists all, an object is an invalid request', async t => {
-  const port = await freePort()
-  const h = await buildTestApp(t, { PORT: String(port), PUBLIC_URL: `http://127.0.0.1:${port}` })
-  await h.app.listen({ port, host: '127.0.0.1' })
-  const db = 'db-accounts-filter-0001'
-  await h.app.services.subscriptions.set(db, 'enterprise', '2099-12-31', 'test')
-  const link = await linkSandboxBank(h, 'plaid', 'US', 'Sandbox Ordinary Bank', db)
-  const odoo = createOdooClient(h.app, link, { dbUuid: db, now: h.clock.now })
+  const { odoo } = await linkedOdooClient(t, 'plaid', 'US', 'Sandbox Ordinary Bank', 'db-accounts-filter-0001')
 
   const all = (await odoo.call('/proxy/v1/accounts', { online_identifier: false })).result.accounts
   t.ok(all.length > 1, `the bank has several accounts (${all.length as number})`)

@@ -4,21 +4,13 @@
  * another instance, ops — the next request reads the new link, never the kept one.
  */
 import t from 'tap'
-import { buildTestApp } from '../helpers/app.js'
-import { createOdooClient } from '../helpers/odoo-client.js'
-import { linkSandboxBank } from '../helpers/linked-client.js'
-import { freePort } from '../helpers/net.js'
+import { linkedOdooClient } from '../helpers/linked-client.js'
 import { readLink, writeLink } from '../../src/link/store.js'
 
 t.test('a rewritten link is what the next request reads', async t => {
-  const port = await freePort()
-  const h = await buildTestApp(t, { PORT: String(port), PUBLIC_URL: `http://127.0.0.1:${port}` })
-  await h.app.listen({ port, host: '127.0.0.1' })
   const db = 'db-link-fresh-0001'
+  const { h, link, odoo } = await linkedOdooClient(t, 'ponto', 'BE', 'Sandbox Ordinary Bank', db)
   const s = h.app.services
-  await s.subscriptions.set(db, 'enterprise', '2099-12-31', 'test')
-  const link = await linkSandboxBank(h, 'ponto', 'BE', 'Sandbox Ordinary Bank', db)
-  const odoo = createOdooClient(h.app, link, { dbUuid: db, now: h.clock.now })
   const status = async (): Promise<string> => {
     const r = await odoo.call('/proxy/v2/connection_status', {}, '18.0')
     t.notOk(r.error, JSON.stringify(r.error))

@@ -1,8 +1,5 @@
 import t from 'tap'
-import { buildTestApp } from '../helpers/app.js'
-import { createOdooClient } from '../helpers/odoo-client.js'
-import { linkSandboxBank } from '../helpers/linked-client.js'
-import { freePort } from '../helpers/net.js'
+import { linkedOdooClient } from '../helpers/linked-client.js'
 
 const ALLOWED: Record<string, string[]> = {
   '16.0': ['online_transaction_identifier', 'date', 'amount', 'payment_ref', 'partner_name', 'account_number', 'transaction_details', 'online_partner_information'],
@@ -12,13 +9,7 @@ const ALLOWED: Record<string, string[]> = {
 }
 
 t.test('each Odoo version gets only the fields its models accept', async t => {
-  const port = await freePort()
-  const h = await buildTestApp(t, { PORT: String(port), PUBLIC_URL: `http://127.0.0.1:${port}` })
-  await h.app.listen({ port, host: '127.0.0.1' })
-  const db = 'db-versions-00000001'
-  await h.app.services.subscriptions.set(db, 'enterprise', '2099-12-31', 'test')
-  const link = await linkSandboxBank(h, 'ponto', 'BE', 'Sandbox Ordinary Bank', db)
-  const odoo = createOdooClient(h.app, link, { dbUuid: db, now: h.clock.now })
+  const { odoo } = await linkedOdooClient(t, 'ponto', 'BE', 'Sandbox Ordinary Bank', 'db-versions-00000001')
   const accountId = (await odoo.call('/proxy/v1/accounts', {})).result.accounts[0].online_identifier
 
   for (const version of ['16.0', '17.0', '18.0']) {
