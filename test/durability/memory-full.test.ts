@@ -11,6 +11,7 @@ import { startBroker, type Broker } from './broker.js'
 import { lockAsOps, registerClient } from './register.js'
 import { signedCall, unsignedCall } from '../helpers/odoo-client.js'
 import type { TrackedClient } from './writers.js'
+import { expectRefusedClientCall, expectRefusedOpsWrite } from './refusals.js'
 
 const DB = 'db-memory-full-0001'
 const LOCKED_CLIENTS = 20
@@ -74,13 +75,8 @@ t.test('D7: with noeviction a full Redis refuses writes with a reference and kee
 
   const admin = await b.h.adminToken('ops')
   const lock = await b.h.app.inject({ method: 'POST', url: `/admin/clients/${open.clientId}/lock`, headers: { authorization: `Bearer ${admin}` }, payload: { reason: 'memory test' } })
-  t.equal(lock.statusCode, 503, 'an ops write (a lock) answers 503')
-  t.equal(lock.json().code, 'BSB_SERVICE_UNAVAILABLE')
-  t.match(lock.json().reference, /^ref_/, 'with a reference')
-
-  const call = await signedCall(b.h.app, '/proxy/v1/accounts', open, {}, { dbUuid: DB })
-  t.equal(call.body.error?.data?.exception_type, 'BSB_SERVICE_UNAVAILABLE', 'an open client\'s call, which the gate must count, is refused (fail closed)')
-  t.match(call.body.error?.data?.error_reference, /^ref_/, 'with a reference')
+  expectRefusedOpsWrite(t, lock)
+  await expectRefusedClientCall(t, b, open)
 
   const exchange = await unsignedCall(b.h.app, '/proxy/v1/exchange_token', { exchange_token: exchangeToken, company_id: 1, user_id: 2 }, { dbUuid: DB })
   t.equal(exchange.error?.data?.exception_type, 'BSB_SERVICE_UNAVAILABLE', 'a registration with a valid exchange token is refused (its client cannot be written)')
