@@ -125,15 +125,18 @@ function containers (root: unknown): Array<Record<string, unknown> | unknown[]> 
 
 function apply (root: unknown, m: Mutation): unknown {
   const all = containers(root)
-  if (all.length === 0) return m.kind === 'replace' ? m.value : root
+  // a copy: generated values can be shared (constants), and a shared one inserted twice could end up
+  // inside itself (a circular body, seen with FUZZ_SEED=628361810) or change the next case's constant
+  const value = m.kind === 'replace' || m.kind === 'add' ? structuredClone(m.value) : undefined
+  if (all.length === 0) return m.kind === 'replace' ? value : root
   const target = all[m.pick % all.length] as Record<string, unknown>
   const keys = Object.keys(target)
   const key = keys.length > 0 ? keys[m.pick % keys.length] as string : null
-  if (m.kind === 'replace' && key !== null) target[key] = m.value
+  if (m.kind === 'replace' && key !== null) target[key] = value
   else if (m.kind === 'remove' && key !== null) delete target[key]
   // an array gets one more element (a generated key such as "length" cannot be defined on it)
-  else if (m.kind === 'add' && Array.isArray(target)) target.push(m.value)
-  else if (m.kind === 'add') Object.defineProperty(target, m.key, { value: m.value, enumerable: true, writable: true, configurable: true })
+  else if (m.kind === 'add' && Array.isArray(target)) target.push(value)
+  else if (m.kind === 'add') Object.defineProperty(target, m.key, { value, enumerable: true, writable: true, configurable: true })
   else if (m.kind === 'wrap' && key !== null) {
     let v = target[key]
     for (let i = 0; i < m.depth; i++) v = i % 2 === 0 ? [v] : { value: v }
