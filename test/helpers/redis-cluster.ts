@@ -71,36 +71,66 @@ function tempDir (t: Teardown, name: string): string {
 export interface RedisClusterHandle {
   /** `REDIS_URL` for REDIS_MODE=cluster: the seed nodes, comma-separated. */
   url: string
+  /** The masters' ports, as created. */
   ports: number[]
   /** Keys stored on each master (DBSIZE), in `ports` order. */
   keysPerNode: () => Promise<number[]>
   /** The cluster's own answer to CLUSTER KEYSLOT. */
   keySlot: (key: string) => Promise<number>
+  /** The port of the node serving `slot` now, and of its replicas, as the live nodes see it. */
+  nodesOfSlot: (slot: number) => Promise<{ master: number, replicas: number[] }>
+  /** SIGKILL of one node: a crash. */
+  kill: (port: number) => Promise<void>
 }
 
-/** Three masters, no replicas, slots split evenly by `redis-cli --cluster create`. */
-export async function startRedisCluster (t: Teardown, masters = 3): Promise<RedisClusterHandle> {
+export interface ClusterOptions {
+  masters?: number
+  /** Replicas per master (`--cluster-replicas`); with one, a killed master's replica takes over. */
+  replicas?: number
+  /** `cluster-node-timeout`: how long a silent master is waited for before its replica is promoted. */
+  nodeTimeoutMs?: number
+}
+
+/** Three masters without replicas by default, slots split evenly by `redis-cli --cluster create`. */
+export async function startRedisCluster (t: Teardown, options: ClusterOptions = {}): Promise<RedisClusterHandle> {
+  const { masters = 3, replicas = 0, nodeTimeoutMs = 15_000 } = options
   const dir = tempDir(t, 'cluster')
   const nodes: Spawned[] = []
   t.teardown(async () => { await Promise.all(nodes.map(n => n.stop())) })
-  for (let i = 0; i < masters; i++) {
+  for (let i = 0; i < masters * (1 + replicas); i++) {
     const port = await freePort()
     // An explicit bus port: the default (port + 10000) may be taken or above 65535.
     const busPort = await freePort()
     nodes.push(await spawnRedis(['--port', String(port), '--cluster-port', String(busPort), '--bind', '127.0.0.1', '--dir', dir,
-      '--cluster-enabled', 'yes', '--cluster-config-file', `nodes-${port}.conf`, '--appendonly', 'no', '--save', ''], port))
+      '--cluster-enabled', 'yes', '--cluster-config-file', `nodes-${port}.conf`, '--cluster-node-timeout', String(nodeTimeoutMs),
+      '--appendonly', 'no', '--save', ''], port))
   }
   const addresses = nodes.map(n => `127.0.0.1:${n.port}`)
-  await run('redis-cli', ['--cluster', 'create', ...addresses, '--cluster-replicas', '0', '--cluster-yes'], { timeout: 30_000 })
+  await run('redis-cli', ['--cluster', 'create', ...addresses, '--cluster-replicas', String(replicas), '--cluster-yes'], { timeout: 30_000 })
   for (const n of nodes) {
     await waitFor(`cluster_state:ok on ${n.port}`, async () => infoField(await onNode(n.port, async r => String(await r.call('CLUSTER', 'INFO'))), 'cluster_state') === 'ok')
   }
-  const ports = nodes.map(n => n.port)
+  // redis-cli makes the first `masters` nodes the masters
+  const ports = nodes.slice(0, masters).map(n => n.port)
+  const dead = new Set<number>()
+  const live = (): number => nodes.find(n => !dead.has(n.port))?.port as number
   return {
     url: addresses.join(','),
     ports,
     keysPerNode: async () => await Promise.all(ports.map(async p => await onNode(p, async r => await r.dbsize()))),
-    keySlot: async key => Number(await onNode(ports[0] as number, async r => await r.call('CLUSTER', 'KEYSLOT', key)))
+    keySlot: async key => Number(await onNode(live(), async r => await r.call('CLUSTER', 'KEYSLOT', key))),
+    nodesOfSlot: async slot => {
+      // CLUSTER SLOTS: [start, end, [ip, port, id], replicas...]
+      const ranges = await onNode(live(), async r => await r.call('CLUSTER', 'SLOTS')) as Array<[number, number, ...Array<[string, number]>]>
+      const range = ranges.find(([start, end]) => slot >= start && slot <= end)
+      if (range === undefined) throw new Error(`no node serves slot ${slot}`)
+      const [, , master, ...others] = range
+      return { master: master[1], replicas: others.map(o => o[1]) }
+    },
+    kill: async port => {
+      dead.add(port)
+      await nodes.find(n => n.port === port)?.stop()
+    }
   }
 }
 
