@@ -33,6 +33,8 @@ t.test('quick gate and signature benchmarks each print a measured ratio', async 
   }
   t.match(out, /^gate +broker [\d,]+ req\/s/m, 'the summary table has the gate row with the broker figures')
   t.notMatch(out, /did not run/, 'no benchmark failed to run')
+  // the load generator sends the prebuilt signed requests and checks every answer against the expected body
+  t.notMatch(out, /answers were not the expected/, 'every answer under load was the one measured (signed requests intact, no error envelope)')
 })
 
 t.test('an unknown benchmark name is a usage error', async t => {
