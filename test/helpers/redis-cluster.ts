@@ -114,6 +114,17 @@ export async function startRedisCluster (t: Teardown, options: ClusterOptions = 
   const ports = nodes.slice(0, masters).map(n => n.port)
   const dead = new Set<number>()
   const live = (): number => nodes.find(n => !dead.has(n.port))?.port as number
+  const slotRanges = async (): Promise<Array<[number, number, ...Array<[string, number]>]>> =>
+    await onNode(live(), async r => await r.call('CLUSTER', 'SLOTS')) as Array<[number, number, ...Array<[string, number]>]>
+  if (replicas > 0) {
+    // replicas attach and sync after `cluster create` returns: a failover test needs them in sync
+    const masterPorts = new Set((await slotRanges()).map(range => (range[2] as [string, number])[1]))
+    for (const port of masterPorts) {
+      await waitFor(`${replicas} replica(s) of ${port} in sync`, async () =>
+        (await onNode(port, async r => await r.info('replication'))).match(/^slave\d+:.*state=online/gm)?.length === replicas)
+    }
+    await waitFor('every slot range listing its replicas', async () => (await slotRanges()).every(range => range.length - 3 === replicas))
+  }
   return {
     url: addresses.join(','),
     ports,
@@ -121,8 +132,7 @@ export async function startRedisCluster (t: Teardown, options: ClusterOptions = 
     keySlot: async key => Number(await onNode(live(), async r => await r.call('CLUSTER', 'KEYSLOT', key))),
     nodesOfSlot: async slot => {
       // CLUSTER SLOTS: [start, end, [ip, port, id], replicas...]
-      const ranges = await onNode(live(), async r => await r.call('CLUSTER', 'SLOTS')) as Array<[number, number, ...Array<[string, number]>]>
-      const range = ranges.find(([start, end]) => slot >= start && slot <= end)
+      const range = (await slotRanges()).find(([start, end]) => slot >= start && slot <= end)
       if (range === undefined) throw new Error(`no node serves slot ${slot}`)
       const [, , master, ...others] = range
       return { master: master[1], replicas: others.map(o => o[1]) }
