@@ -3,7 +3,8 @@
  * and lock, and — only for a caller that presented the client's current access token — counts the
  * request (per-client rate window, the client's normal rate, distinct end-user IPs). Counting only
  * on a matching access token means nobody can exhaust or trip another client's budget by sending
- * its id. It also returns the client's sealed link data, which every data endpoint needs next.
+ * its id. It also returns the client's sealed link data, which every data endpoint needs next, or
+ * only that it is unchanged when the broker already holds it opened (LINK_TAIL_CHARS).
  * Every key sits under the database's hash tag, so the script also runs on Redis Cluster.
  */
 import type { RedisClient } from './redis.js'
